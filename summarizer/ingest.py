@@ -1,0 +1,248 @@
+"""Files, directories, globs and JSONL -> ``Article``.
+
+Ingest never raises for one bad input: it yields an ``IngestError`` naming the file and the
+problem, and the caller carries on with the others. The original text is kept byte-for-byte (as
+decoded) and every stored offset indexes it; ``model_text`` is what the model sees, with page
+furniture dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Lines that are page furniture, not reporting. Matched against a stripped line.
+_FURNITURE = re.compile(
+    r"""^(?:
+        click\ (?:here\ )?to\ enlarge\.?
+      | comments?
+      | popular\ posts\ from\ this\ blog
+      | read:\ .*
+      | photo\ by:?.*
+      | \d+\ min\ read
+      | clear
+      | share(?:\ this)?(?:\ article)?
+      | advertisement
+      | route\ \d+
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Stop reading at these lines: what follows is another page's teaser list.
+_TRAILER = re.compile(r"^(?:comments|popular posts from this blog)$", re.IGNORECASE)
+# A site slogan such as "Creating new perspectives since 2009" is not a headline.
+_TAGLINE = re.compile(r"\bsince (?:19|20)\d\d\.?$", re.IGNORECASE)
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A dateline is a line that is only a date (optionally with a time), near the top.
+_DATELINE = re.compile(
+    rf"""^(?:
+        (?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTHS}),?\s+(?P<y1>\d{{4}})
+      | (?P<m2>{_MONTHS})\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})
+    )(?:\s*(?:at\s+)?\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?)?(?:\s*(?:GMT|UTC))?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_DATELINE_WINDOW = 12  # non-empty lines from the top in which a dateline counts
+# A closing credit such as "TRTWorld and agencies" names the outlet.
+_CREDIT = re.compile(r"^(?P<outlet>[A-Z][\w.\- ]{1,40}?) and agencies\.?$")
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    text: str
+    headline: str
+    sha256: str
+    outlet: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    source_path: str | None = None
+    # What the model is shown: ``text`` without page furniture.
+    model_text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.model_text:
+            object.__setattr__(self, "model_text", self.text)
+
+
+@dataclass(frozen=True)
+class IngestError:
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+class InputError(ValueError):
+    """Raised only by ``article_from_text`` callers asking for one article; batches yield
+    ``IngestError`` instead."""
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_dateline(line: str) -> dt.date | None:
+    m = _DATELINE.match(line.strip())
+    if not m:
+        return None
+    day, month, year = (
+        (m["d1"], m["m1"], m["y1"]) if m["d1"] else (m["d2"], m["m2"], m["y2"])
+    )
+    try:
+        return dt.datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
+    except ValueError:
+        return None
+
+
+def _is_furniture(line: str) -> bool:
+    return bool(_FURNITURE.match(line))
+
+
+def article_from_text(
+    text: str,
+    article_id: str,
+    *,
+    source_path: str | None = None,
+    headline: str | None = None,
+    outlet: str | None = None,
+    published: dt.date | None = None,
+    url: str | None = None,
+) -> Article:
+    """Build an ``Article`` from raw text; metadata not given is read from the text if stated."""
+    if not text.strip():
+        raise InputError("empty article")
+    lines = text.splitlines(keepends=True)
+    stripped = [ln.strip() for ln in lines]
+    nonempty = [s for s in stripped if s]
+
+    if headline is None:
+        headline = next(
+            (s for s in nonempty if not _is_furniture(s) and not _TAGLINE.search(s)),
+            nonempty[0],
+        )
+    if published is None:
+        published = next(
+            (d for s in nonempty[:_DATELINE_WINDOW] if (d := parse_dateline(s))), None
+        )
+    if outlet is None:
+        outlet = next(
+            (m["outlet"] for s in reversed(nonempty[-3:]) if (m := _CREDIT.match(s))), None
+        )
+
+    # Drop furniture and whatever follows a trailer. Offsets are found later by locating the
+    # model's quotes in the original ``text``, so the model's copy may be shorter.
+    kept: list[str] = []
+    for s in stripped:
+        if _TRAILER.match(s):
+            break
+        if not _is_furniture(s):
+            kept.append(s)
+    model_text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+    return Article(
+        id=article_id,
+        text=text,
+        headline=headline,
+        sha256=sha256_text(text),
+        outlet=outlet,
+        published=published,
+        url=url,
+        source_path=source_path,
+        model_text=model_text,
+    )
+
+
+def read_article_file(path: Path) -> Article | IngestError:
+    """Read one ``.txt`` article; problems come back as an ``IngestError`` naming the file."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return IngestError(name, "no such file")
+    except IsADirectoryError:
+        return IngestError(name, "is a directory")
+    except OSError as exc:
+        return IngestError(name, f"cannot read ({exc.strerror or exc})")
+    if not raw.strip():
+        return IngestError(name, "empty file")
+    if b"\x00" in raw[:8192]:
+        return IngestError(name, "binary file (contains NUL bytes), expected UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return IngestError(name, f"not UTF-8 text (bad byte at offset {exc.start})")
+    return article_from_text(text, path.stem, source_path=name)
+
+
+def _articles_from_jsonl(path: Path) -> Iterator[Article | IngestError]:
+    """One JSON object per line: ``{"id", "text"}`` and optionally ``title``/``headline``,
+    ``outlet``, ``published`` (YYYY-MM-DD), ``url``. Streamed, never loaded whole."""
+    try:
+        handle = path.open("r", encoding="utf-8")
+    except OSError as exc:
+        yield IngestError(str(path), f"cannot read ({exc.strerror or exc})")
+        return
+    with handle:
+        for lineno, line in enumerate(handle, 1):
+            where = f"{path}:{lineno}"
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                text = obj["text"]
+                article_id = str(obj.get("id") or f"{path.stem}-{lineno}")
+                published = obj.get("published")
+                yield article_from_text(
+                    text,
+                    article_id,
+                    source_path=where,
+                    headline=obj.get("headline") or obj.get("title"),
+                    outlet=obj.get("outlet"),
+                    published=dt.date.fromisoformat(published[:10]) if published else None,
+                    url=obj.get("url"),
+                )
+            except UnicodeDecodeError:
+                yield IngestError(where, "not UTF-8 text")
+                return
+            except json.JSONDecodeError as exc:
+                yield IngestError(where, f"invalid JSON ({exc.msg})")
+            except KeyError:
+                yield IngestError(where, "JSON object has no 'text' field")
+            except (TypeError, ValueError, InputError) as exc:
+                yield IngestError(where, str(exc) or type(exc).__name__)
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
+    """Directories -> their ``.txt``/``.jsonl`` files (sorted), globs -> matches, files as given."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl"))
+            if not found:
+                yield IngestError(str(path), "directory holds no .txt or .jsonl files")
+            yield from found
+        elif not path.exists() and glob.has_magic(str(item)):
+            matches = sorted(glob.glob(str(item), recursive=True))
+            if not matches:
+                yield IngestError(str(item), "pattern matches no files")
+            yield from (Path(m) for m in matches)
+        else:
+            yield path
+
+
+def iter_articles(inputs: Iterable[str | Path]) -> Iterator[Article | IngestError]:
+    """Stream articles from paths, directories, globs and ``.jsonl`` files, in order."""
+    for item in expand_inputs(inputs):
+        if isinstance(item, IngestError):
+            yield item
+        elif item.suffix == ".jsonl":
+            yield from _articles_from_jsonl(item)
+        else:
+            yield read_article_file(item)

@@ -1,0 +1,59 @@
+"""Prompt files -> chat messages, and the prompt version that goes into every cache key.
+
+Prompts live as plain files in ``prompts/`` so they can be read, diffed and reviewed like code.
+The version is a content hash of every file a request is built from, plus the schema the model
+fills, so editing a word or a field description gives a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
+
+from .ingest import Article
+from .schema import ExtractedSummary
+
+_PROMPT_NAMES = ("extract.system.md", "extract.user.md")
+
+
+def prompts_dir() -> Path:
+    """Installed wheels carry the prompts inside the package; a source checkout has them at the
+    repository root."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "prompts", here.parent / "prompts"):
+        if (candidate / _PROMPT_NAMES[0]).is_file():
+            return candidate
+    raise FileNotFoundError(f"prompt files {_PROMPT_NAMES} not found next to {here}")
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    system: str
+    user: Template
+    version: str
+
+    def messages(self, article: Article) -> list[dict[str, str]]:
+        user = self.user.safe_substitute(
+            headline=article.headline,
+            published=article.published.isoformat() if article.published else "not stated",
+            text=article.model_text,
+        )
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+
+@cache
+def load_prompts(directory: Path | None = None) -> PromptSet:
+    directory = directory or prompts_dir()
+    digest = hashlib.sha256()
+    texts = []
+    for name in _PROMPT_NAMES:
+        data = (directory / name).read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
+        texts.append(data.decode("utf-8"))
+    schema = json.dumps(ExtractedSummary.model_json_schema(), sort_keys=True)
+    digest.update(schema.encode())
+    return PromptSet(system=texts[0].strip(), user=Template(texts[1]), version=digest.hexdigest()[:12])

@@ -1,0 +1,169 @@
+"""Rich renderables for results. Presentation only: nothing here changes a record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .schema import ArticleSummary, EventDate, EventRecord, Failure, Fatalities, MatchStatus
+
+_STATUS_STYLE = {
+    MatchStatus.EXACT: ("exact", "green"),
+    MatchStatus.FUZZY: ("fuzzy", "yellow"),
+    MatchStatus.UNMATCHED: ("NOT IN TEXT", "bold red"),
+}
+
+
+def format_date(date: EventDate) -> str:
+    if date.start and date.end and date.start != date.end:
+        value = f"{date.start}..{date.end}"
+    elif date.start:
+        value = date.start.isoformat()
+    else:
+        return f'"{date.phrase}"' if date.phrase else "-"
+    if date.phrase:
+        value += f' ("{date.phrase}")'
+    return value
+
+
+def format_fatalities(f: Fatalities) -> str:
+    if f.acled is None and f.low is None and f.high is None:
+        return f'? ("{f.phrase}")' if f.phrase else "-"
+    shown = str(f.acled if f.acled is not None else f.best)
+    if f.low is not None and f.high is not None and f.low != f.high:
+        shown += f" [{f.low}-{f.high}]"
+    if f.disputed:
+        shown += " disputed"
+    return shown
+
+
+def format_type(event: EventRecord) -> str:
+    if event.sub_event_type is None:
+        return f"{event.plover_type.value} (diplomatic)"
+    return f"{event.event_type.value} > {event.sub_event_type.value}"  # type: ignore[union-attr]
+
+
+def format_place(event: EventRecord) -> str:
+    if event.place is None:
+        return "-"
+    place = event.place
+    parts = [place.normalised_name or place.name]
+    if place.admin1 and place.admin1 != parts[0]:
+        parts.append(place.admin1)
+    text = ", ".join(parts)
+    return f"{text} (p{place.geo_precision})" if place.geo_precision else text
+
+
+def _actor(event: EventRecord) -> str:
+    a1 = event.actor1.normalised_name or event.actor1.name
+    if event.actor2 is None:
+        return a1
+    return f"{a1} -> {event.actor2.normalised_name or event.actor2.name}"
+
+
+def evidence_cell(event: EventRecord) -> Text:
+    best = min(event.evidence, key=lambda e: list(MatchStatus).index(e.status))
+    label, style = _STATUS_STYLE[best.status]
+    if best.status is MatchStatus.FUZZY:
+        label += f" {best.score:.0f}"
+    return Text(label, style=style)
+
+
+def events_table(summary: ArticleSummary) -> Table:
+    table = Table(show_lines=False, expand=True, pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Date")
+    table.add_column("Type > sub-type")
+    table.add_column("Actor 1 -> Actor 2")
+    table.add_column("Place")
+    table.add_column("Deaths", justify="right")
+    table.add_column("Evidence", no_wrap=True)
+    for n, event in enumerate(summary.events, 1):
+        # An event the text does not support is shown, but never as fact.
+        style = None if event.grounded else "dim strike"
+        table.add_row(
+            str(n),
+            escape(format_date(event.date)),
+            escape(format_type(event)),
+            escape(_actor(event)),
+            escape(format_place(event)),
+            escape(format_fatalities(event.fatalities)),
+            evidence_cell(event),
+            style=style,
+        )
+    return table
+
+
+def article_view(summary: ArticleSummary) -> Panel:
+    meta = [summary.outlet or "outlet not stated"]
+    meta.append(summary.published.isoformat() if summary.published else "undated")
+    meta.append(summary.article_id)
+    body: list = [Text(summary.summary)]
+    if summary.events:
+        body.append(events_table(summary))
+        ungrounded = len(summary.events) - summary.grounded_events
+        if ungrounded:
+            body.append(Text(
+                f"{ungrounded} event(s) struck through: their evidence was not found in the "
+                "article, so they are not supported by it.", style="red",
+            ))  # fmt: skip
+    else:
+        body.append(Text("No events extracted.", style="dim"))
+    return Panel(
+        Group(*body),
+        title=Text(summary.headline, style="bold"),
+        subtitle=escape(" | ".join(meta)),
+        title_align="left",
+        subtitle_align="left",
+    )
+
+
+def failures_table(failures: Iterable[Failure]) -> Table:
+    table = Table(title="Failed", title_style="bold red", expand=True)
+    table.add_column("Article")
+    table.add_column("Stage", no_wrap=True)
+    table.add_column("Reason")
+    for f in failures:
+        table.add_row(escape(f.source_path or f.article_id), f.stage, escape(f.reason))
+    return table
+
+
+@dataclass
+class RunTotals:
+    ok: int = 0
+    failed: int = 0
+    events: int = 0
+    grounded: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    failures: list[Failure] = field(default_factory=list)
+
+    def add(self, record: ArticleSummary | Failure) -> None:
+        if isinstance(record, Failure):
+            self.failed += 1
+            self.failures.append(record)
+            return
+        self.ok += 1
+        self.events += len(record.events)
+        self.grounded += record.grounded_events
+        self.prompt_tokens += record.provenance.usage.prompt_tokens
+        self.completion_tokens += record.provenance.usage.completion_tokens
+
+
+def footer(totals: RunTotals) -> Text:
+    style = "bold green" if not totals.failed else "bold red"
+    line = (
+        f"{totals.ok} ok, {totals.failed} failed | {totals.events} events, "
+        f"{totals.grounded} grounded | tokens {totals.prompt_tokens:,} prompt + "
+        f"{totals.completion_tokens:,} completion"
+    )
+    if totals.seconds:
+        line += f" | {totals.seconds:.1f}s"
+    return Text(line, style=style)
