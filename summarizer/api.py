@@ -20,7 +20,8 @@ from .assemble import build_summary
 from .ingest import Article, IngestError, InputError, article_from_text, iter_articles, sha256_text
 from .llm import Extractor, LLMError, Sleep
 from .prompts import load_prompts
-from .schema import ArticleSummary, Failure
+from .quotes import quote_constrained_model
+from .schema import ArticleSummary, ExtractedSummary, Failure
 from .settings import Settings
 
 ArticleLike = Union[Article, Path, str]
@@ -102,7 +103,12 @@ class Summarizer:
         if self._fatal:
             return Result(index, failure=_llm_failure(item, f"not attempted: {self._fatal}"))
         try:
-            extraction = await self.extractor.extract(self.prompts.messages(item))
+            response_model = (
+                quote_constrained_model(item.model_text, item.headline)
+                if self.settings.quotes_constrained
+                else ExtractedSummary
+            )
+            extraction = await self.extractor.extract(self.prompts.messages(item), response_model)
         except LLMError as exc:
             if exc.fatal:
                 self._fatal = exc.reason
@@ -169,6 +175,8 @@ class Summarizer:
         finally:
             for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.extractor.aclose()
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:
         return asyncio.run(self.asummarize(item))

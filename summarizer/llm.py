@@ -192,6 +192,7 @@ class Extractor:
         self.settings = settings
         self._sleep = sleep
         self._client: instructor.AsyncInstructor | None = None
+        self._raw: openai.AsyncOpenAI | None = None
         self.model = settings.model or DEFAULT_REMOTE_MODEL
         self.mode = choose_mode(settings)
 
@@ -218,11 +219,19 @@ class Extractor:
             max_retries=0,  # transport retries are ours, see module docstring
             timeout=settings.timeout,
         )
+        self._raw = raw
         client = instructor.from_openai(raw, mode=self.mode)
         client.on("completion:kwargs", _on_request)
         client.on("completion:response", _on_response)
         self._client = client
         return client
+
+    async def aclose(self) -> None:
+        """Close the HTTP client. Its connections belong to the event loop that opened them,
+        so each batch (each ``asyncio.run``) gets a fresh client."""
+        raw, self._raw, self._client = self._raw, None, None
+        if raw is not None:
+            await raw.close()
 
     def _request_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -236,7 +245,11 @@ class Extractor:
             options["extra_body"] = {"cache_prompt": False, "repeat_penalty": 1.0}
         return options
 
-    async def extract(self, messages: list[dict[str, str]]) -> Extraction:
+    async def extract(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[ExtractedSummary] = ExtractedSummary,
+    ) -> Extraction:
         client = self._connect()
         meter = _Meter()
         token = _meter.set(meter)
@@ -254,7 +267,7 @@ class Extractor:
                 with attempt:
                     result = await client.chat.completions.create(
                         model=self.model,
-                        response_model=ExtractedSummary,
+                        response_model=response_model,
                         messages=messages,
                         max_retries=self.settings.reasks,
                         **self._request_options(),

@@ -200,14 +200,9 @@ class ExtractedEvent(BaseModel):
     """One event: one action, by one actor set, at one place, on one date.
 
     Every field is required (null allowed) so that grammar-constrained decoding makes a small
-    model consider each one; the evidence comes first so the fields are read off the quote.
+    model consider each one.
     """
 
-    evidence: list[Quote] = Field(
-        min_length=1,
-        max_length=2,
-        description="1-2 sentences copied verbatim from the article that state this event.",
-    )
     sub_event_type: SubEventType | None = Field(
         description="ACLED sub-event type; null only for purely diplomatic or verbal events."
     )
@@ -229,6 +224,11 @@ class ExtractedEvent(BaseModel):
     )
     fatalities: int | None = Field(
         ge=0, description="Deaths stated in fatalities_phrase; null if not stated."
+    )
+    evidence: list[Quote] = Field(
+        min_length=1,
+        max_length=2,
+        description="1-2 sentences copied verbatim from the article that state this event.",
     )
 
 

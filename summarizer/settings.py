@@ -52,6 +52,9 @@ class Settings:
     # Validation re-asks (instructor): extra requests after a schema-invalid answer.
     reasks: int = 2
     concurrency: int = 4
+    # Evidence quotes limited to the article's own sentences by the decoding grammar. Default:
+    # on for the embedded model (llama.cpp enforces the schema), off elsewhere.
+    constrain_quotes: bool | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -76,6 +79,10 @@ class Settings:
     @property
     def uses_embedded(self) -> bool:
         return bool(self.model_path or self.embedded_url) or (not self.base_url and not self.api_key)
+
+    @property
+    def quotes_constrained(self) -> bool:
+        return self.uses_embedded if self.constrain_quotes is None else self.constrain_quotes
 
     @property
     def endpoint_label(self) -> str:

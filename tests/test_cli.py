@@ -1,0 +1,110 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.store import failures_path
+from tests.conftest import RECORDING_KEY, ROOT
+
+runner = CliRunner()
+ENV = {"OPENAI_API_KEY": RECORDING_KEY, "COLUMNS": "200", "OPENAI_BASE_URL": ""}
+HEADLINES = [
+    "Syria regime suffers losses trying to recapture Alawite village",
+    "Syrian regime gains ground on opposition",
+    "3 dead as Syria regime launches assault on Homs, Hama",
+]
+
+
+def run_cli(*args: str):
+    return runner.invoke(app, list(args), env=ENV, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def json_schema():
+    result = run_cli("schema")
+    assert result.exit_code == 0
+    return json.loads(result.stdout)
+
+
+def _check_against_schema(line: str, schema: dict) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(json.loads(line), schema)
+
+
+@pytest.mark.vcr
+def test_run_seeds_prints_tables_and_writes_valid_jsonl(fixture_url, tmp_path, json_schema):
+    out = tmp_path / "r.jsonl"
+    result = run_cli("run", str(ROOT / "seeds"), "--base-url", fixture_url, "--model", "fixture",
+                     "--mode", "tools", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for headline in HEADLINES:
+        assert headline in result.stdout
+    assert "undated" in result.stdout and "2016-05-21" in result.stdout
+    assert "Battles > Armed clash" in result.stdout
+    assert "5 ok, 0 failed" in result.stdout
+    lines = out.read_text().splitlines()
+    assert len(lines) == 5
+    for line in lines:
+        _check_against_schema(line, json_schema)
+    assert not failures_path(out).exists()
+    assert RECORDING_KEY not in out.read_text()
+
+    # `show` re-renders the same results with no model and no network.
+    shown = run_cli("show", str(out))
+    assert shown.exit_code == 0
+    for headline in HEADLINES:
+        assert headline in shown.stdout
+    assert "5 ok, 0 failed" in shown.stdout
+
+
+@pytest.mark.vcr
+def test_some_failed_exits_1_and_keeps_the_good_results(fixture_url, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe not utf-8 \xff")
+    out = tmp_path / "r.jsonl"
+    result = run_cli("run", str(ROOT / "seeds" / "004_b7d2140178b5259b.txt"), str(bad),
+                     str(tmp_path / "missing.txt"), "--base-url", fixture_url,
+                     "--model", "fixture", "--mode", "tools", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 1
+    assert "1 ok, 2 failed" in result.stdout
+    assert f"{bad}: not UTF-8 text (bad byte at offset 0)" in " ".join(result.stderr.split())
+    assert len(out.read_text().splitlines()) == 1
+    failures = [json.loads(x) for x in failures_path(out).read_text().splitlines()]
+    assert {f["article_id"] for f in failures} == {"bad", "missing"}
+    assert all(f["stage"] == "ingest" and f["reason"] for f in failures)
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run_cli().exit_code == 2
+    assert run_cli("run").exit_code == 2
+    bad_mode = run_cli("run", "seeds", "--mode", "xml", "--base-url", "http://127.0.0.1:9/v1")
+    assert bad_mode.exit_code == 2 and "--mode must be" in bad_mode.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run_cli("run", str(empty), "--base-url", "http://127.0.0.1:9/v1")
+    assert nothing.exit_code == 1  # reported like any unreadable input, not a crash
+    assert f"{empty}: directory holds no .txt or .jsonl files" in " ".join(nothing.stderr.split())
+
+
+def test_show_names_the_file_and_line_of_a_bad_record(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"article_id": "x"}\n')
+    result = run_cli("show", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:1: not a summarizer result" in " ".join(result.stderr.split())
+    missing = run_cli("show", str(tmp_path / "nope.jsonl"))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+
+
+def test_schema_is_the_stored_record(json_schema):
+    assert json_schema["title"] == "ArticleSummary"
+    assert {"events", "provenance", "sha256"} <= set(json_schema["properties"])
+    assert "EventRecord" in json_schema["$defs"] and "Evidence" in json_schema["$defs"]
+
+
+def test_help_everywhere():
+    for command in ([], ["run"], ["show"], ["schema"]):
+        result = run_cli(*command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.stdout

@@ -1,0 +1,123 @@
+import datetime as dt
+import json
+
+import pytest
+
+from summarizer.ingest import (
+    IngestError,
+    article_from_text,
+    iter_articles,
+    parse_dateline,
+    read_article_file,
+)
+from tests.conftest import ROOT, SEEDS
+
+EXPECTED = {
+    "000_7f59d95cd243b889": ("Syria regime suffers losses trying to recapture Alawite village", dt.date(2016, 5, 21), None),
+    "001_99316f61b9136f9d": ("Syria regime launches ground offensive under 'intense' Russian air strikes for first time", None, None),
+    "002_4a63372d829b355a": ("Syrian regime gains ground on opposition", None, "TRTWorld"),
+    "003_6b1604286af0b08a": ("Clashes and regime air strikes leave kill 36 people in Syria", None, None),
+    "004_b7d2140178b5259b": ("3 dead as Syria regime launches assault on Homs, Hama", dt.date(2018, 4, 16), None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_seed_metadata(path):
+    article = read_article_file(path)
+    headline, published, outlet = EXPECTED[path.stem]
+    assert article.id == path.stem
+    assert article.headline == headline
+    assert article.published == published
+    assert article.outlet == outlet
+    assert article.text == path.read_text(encoding="utf-8")
+    assert len(article.sha256) == 64
+
+
+def test_photo_caption_date_is_not_a_publication_date(seed_articles):
+    # Seed 002 mentions "October 6, 2015" inside a caption sentence: not a dateline.
+    article = seed_articles["002_4a63372d829b355a"]
+    assert "October 6, 2015" in article.text
+    assert article.published is None
+
+
+def test_furniture_is_not_sent_to_the_model(seed_articles):
+    text_000 = seed_articles["000_7f59d95cd243b889"].model_text
+    assert "Click to enlarge." not in text_000 and "Click here to enlarge." not in text_000
+    assert "Syrian forces clashed with armed rebels" in text_000
+    text_001 = seed_articles["001_99316f61b9136f9d"].model_text
+    assert "Popular posts from this blog" not in text_001
+    assert "El-Rufai" not in text_001  # the teaser list after the trailer goes too
+    assert text_001.rstrip().endswith("later today.")
+    text_004 = seed_articles["004_b7d2140178b5259b"].model_text
+    assert "Read: Russia" not in text_004 and not text_004.startswith("clear")
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("21 May, 2016", dt.date(2016, 5, 21)),
+        ("April 16, 2018 at 2:18 pm", dt.date(2018, 4, 16)),
+        ("October 6 2015", dt.date(2015, 10, 6)),
+        ("16 April 2018 14:05 GMT", dt.date(2018, 4, 16)),
+        ("February 30, 2018", None),
+        ("shows smoke on October 6, 2015", None),
+    ],
+)
+def test_dateline(line, expected):
+    assert parse_dateline(line) == expected
+
+
+def test_date_below_the_top_is_not_a_dateline():
+    body = "\n".join(["Headline"] + [f"Paragraph {i}." for i in range(20)] + ["21 May, 2016"])
+    assert article_from_text(body, "x").published is None
+
+
+def _errors(paths):
+    return [a for a in iter_articles(paths) if isinstance(a, IngestError)]
+
+
+def test_bad_files_get_one_line_errors_and_the_rest_go_on(tmp_path):
+    (tmp_path / "good.txt").write_text("Headline\n\nSome text about a clash.", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 bombed".encode("latin-1"))
+    missing = tmp_path / "missing.txt"
+    results = list(iter_articles([tmp_path, missing]))
+    good = [a for a in results if not isinstance(a, IngestError)]
+    errors = {IngestError.__str__(e) for e in results if isinstance(e, IngestError)}
+    assert [a.id for a in good] == ["good"]
+    assert errors == {
+        f"{tmp_path / 'binary.txt'}: binary file (contains NUL bytes), expected UTF-8 text",
+        f"{tmp_path / 'empty.txt'}: empty file",
+        f"{tmp_path / 'latin1.txt'}: not UTF-8 text (bad byte at offset 3)",
+        f"{missing}: no such file",
+    }
+    assert all("\n" not in e for e in errors)
+
+
+def test_globs_and_empty_directories(tmp_path):
+    assert [a.id for a in iter_articles([str(ROOT / "seeds" / "00[34]*.txt")])] == [
+        "003_6b1604286af0b08a", "004_b7d2140178b5259b",
+    ]  # fmt: skip
+    assert [str(e) for e in _errors([str(tmp_path / "*.txt")])] == [
+        f"{tmp_path / '*.txt'}: pattern matches no files"
+    ]
+    assert [str(e) for e in _errors([tmp_path])] == [
+        f"{tmp_path}: directory holds no .txt or .jsonl files"
+    ]
+
+
+def test_jsonl_input_streams_and_reports_bad_lines(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    lines = [
+        json.dumps({"id": "a1", "title": "T", "text": "Body one.", "published": "2019-05-11"}),
+        "{not json",
+        json.dumps({"id": "a3"}),
+        json.dumps({"id": "a4", "text": "Body four."}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(iter_articles([path]))
+    assert [getattr(i, "id", None) for i in items] == ["a1", None, None, "a4"]
+    assert items[0].headline == "T" and items[0].published == dt.date(2019, 5, 11)
+    assert str(items[1]).startswith(f"{path}:2: invalid JSON")
+    assert str(items[2]) == f"{path}:3: JSON object has no 'text' field"

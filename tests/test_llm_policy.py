@@ -1,0 +1,81 @@
+"""The transport-retry policy and error reporting, without any HTTP."""
+
+import httpx2
+import openai
+import pytest
+from instructor.core.exceptions import InstructorRetryException
+
+from summarizer.llm import choose_mode, describe_error, is_transient, retry_after_seconds
+from summarizer.settings import Settings
+
+REQUEST = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+
+
+def status_error(code: int, headers: dict | None = None, body: dict | None = None):
+    response = httpx2.Response(code, headers=headers or {}, request=REQUEST, json=body or {})
+    cls = {429: openai.RateLimitError, 500: openai.InternalServerError,
+           401: openai.AuthenticationError, 400: openai.BadRequestError}.get(code, openai.APIStatusError)  # fmt: skip
+    return cls("boom", response=response, body=body)
+
+
+def wrapped(exc: Exception) -> InstructorRetryException:
+    try:
+        raise InstructorRetryException("wrapped", n_attempts=1, total_usage=0) from exc
+    except InstructorRetryException as outer:
+        return outer
+
+
+@pytest.mark.parametrize("code, transient", [(429, True), (500, True), (503, True), (408, True),
+                                             (400, False), (401, False), (404, False)])  # fmt: skip
+def test_status_codes(code, transient):
+    assert is_transient(status_error(code)) is transient
+    assert is_transient(wrapped(status_error(code))) is transient  # as instructor raises it
+
+
+def test_connection_and_timeout_errors_are_transient():
+    assert is_transient(openai.APIConnectionError(request=REQUEST))
+    assert is_transient(openai.APITimeoutError(request=REQUEST))
+    assert not is_transient(ValueError("schema"))
+
+
+def test_retry_after_header():
+    assert retry_after_seconds(status_error(429, {"retry-after": "2"})) == 2.0
+    assert retry_after_seconds(status_error(429, {"retry-after-ms": "1500"})) == 1.5
+    assert retry_after_seconds(status_error(429, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0.0
+    assert retry_after_seconds(status_error(500)) is None
+    assert retry_after_seconds(wrapped(status_error(429, {"retry-after": "7"}))) == 7.0
+
+
+def test_error_reasons_are_one_line_and_name_the_endpoint():
+    s = Settings(base_url="http://llm.local:8000/v1", api_key="sk-secret-should-not-appear")
+    reason, fatal = describe_error(
+        wrapped(status_error(401, body={"error": {"message": "Incorrect API key"}})), s
+    )
+    assert reason == "HTTP 401 from http://llm.local:8000/v1 (check OPENAI_API_KEY): Incorrect API key"
+    assert fatal and "sk-secret" not in reason
+    conn = openai.APIConnectionError(request=REQUEST)
+    conn.__cause__ = ConnectionRefusedError("refused")
+    reason, fatal = describe_error(wrapped(conn), s)
+    assert reason == "cannot connect to http://llm.local:8000/v1: ConnectionRefusedError: refused"
+    assert not fatal
+
+
+def test_mode_per_endpoint():
+    import instructor
+
+    assert choose_mode(Settings()) is instructor.Mode.JSON_SCHEMA  # embedded llama.cpp
+    assert choose_mode(Settings(api_key="k")) is instructor.Mode.TOOLS  # OpenAI
+    assert choose_mode(Settings(base_url="http://localhost:11434/v1")) is instructor.Mode.JSON_SCHEMA
+    assert choose_mode(Settings(base_url="http://gpu-box:8000/v1")) is instructor.Mode.TOOLS  # vLLM
+    assert choose_mode(Settings(base_url="http://x/v1", mode="md_json")) is instructor.Mode.MD_JSON
+
+
+def test_settings_from_env_and_flags():
+    env = {"OPENAI_BASE_URL": "http://a/v1", "SUMMARIZER_MODEL": "m1", "SUMMARIZER_REASKS": "5"}
+    s = Settings.from_env(env, model="m2")
+    assert (s.base_url, s.model, s.reasks) == ("http://a/v1", "m2", 5)
+    assert not s.uses_embedded
+    assert Settings.from_env({}).uses_embedded
+    assert "sk-" not in repr(Settings(api_key="sk-hidden"))
+    with pytest.raises(ValueError, match="SUMMARIZER_REASKS='x' is not a number"):
+        Settings.from_env({"SUMMARIZER_REASKS": "x"})
