@@ -91,6 +91,15 @@ def run(
     transport_attempts: Annotated[
         Optional[int], typer.Option(min=1, help="Attempts per request on 429/5xx/timeouts/connection errors.")
     ] = None,
+    constrain_quotes: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--constrain-quotes/--free-quotes",
+            help="Limit evidence quotes to the article's sentences in the decoding grammar "
+            "(default: on for the embedded model; needs a server that enforces JSON schemas).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the footer and failures.")] = False,
 ) -> None:
     """Summarise articles and extract their events.
@@ -105,6 +114,7 @@ def run(
             model=model, base_url=base_url, mode=mode, model_path=model_path,
             embedded_model=embedded_model, concurrency=concurrency, max_tokens=max_tokens,
             timeout=timeout, reasks=reasks, transport_attempts=transport_attempts,
+            constrain_quotes=constrain_quotes,
         )  # fmt: skip
     except ValueError as exc:
         raise _usage_error(str(exc)) from None

@@ -79,7 +79,12 @@ def _on_response(response: Any) -> None:
 
 
 def choose_mode(settings: Settings) -> instructor.Mode:
-    """TOOLS for OpenAI and vLLM; JSON_SCHEMA (grammar-constrained) for llama.cpp and Ollama."""
+    """Tool calls for OpenAI itself; JSON-schema constrained output for everything else.
+
+    llama.cpp, Ollama (>= 0.5), vLLM, LM Studio and the embedded model all honour
+    ``response_format: json_schema`` (llama.cpp only supports tools when started with
+    ``--jinja``), so it is the safest default where we cannot tell the server apart.
+    """
     explicit = {
         "tools": instructor.Mode.TOOLS,
         "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -89,10 +94,8 @@ def choose_mode(settings: Settings) -> instructor.Mode:
         return explicit[settings.mode]
     if settings.uses_embedded:
         return instructor.Mode.JSON_SCHEMA
-    url = (settings.base_url or "").lower()
-    if ":11434" in url or "ollama" in url or ":8080" in url or "llama" in url:
-        return instructor.Mode.JSON_SCHEMA
-    return instructor.Mode.TOOLS
+    url = (settings.base_url or "https://api.openai.com/v1").lower()
+    return instructor.Mode.TOOLS if "api.openai.com" in url else instructor.Mode.JSON_SCHEMA
 
 
 def _root(exc: BaseException) -> BaseException:
@@ -193,6 +196,7 @@ class Extractor:
         self._sleep = sleep
         self._client: instructor.AsyncInstructor | None = None
         self._raw: openai.AsyncOpenAI | None = None
+        self._response_hooks: list[Callable[[Any], None]] = []
         self.model = settings.model or DEFAULT_REMOTE_MODEL
         self.mode = choose_mode(settings)
 
@@ -223,8 +227,17 @@ class Extractor:
         client = instructor.from_openai(raw, mode=self.mode)
         client.on("completion:kwargs", _on_request)
         client.on("completion:response", _on_response)
+        for hook in self._response_hooks:
+            client.on("completion:response", hook)
         self._client = client
         return client
+
+    def add_response_hook(self, hook: Callable[[Any], None]) -> None:
+        """Call ``hook(raw_completion)`` for every response, re-asks included (benchmarks read
+        llama.cpp's timings this way)."""
+        self._response_hooks.append(hook)
+        if self._client is not None:
+            self._client.on("completion:response", hook)
 
     async def aclose(self) -> None:
         """Close the HTTP client. Its connections belong to the event loop that opened them,

@@ -66,7 +66,8 @@ def test_mode_per_endpoint():
     assert choose_mode(Settings()) is instructor.Mode.JSON_SCHEMA  # embedded llama.cpp
     assert choose_mode(Settings(api_key="k")) is instructor.Mode.TOOLS  # OpenAI
     assert choose_mode(Settings(base_url="http://localhost:11434/v1")) is instructor.Mode.JSON_SCHEMA
-    assert choose_mode(Settings(base_url="http://gpu-box:8000/v1")) is instructor.Mode.TOOLS  # vLLM
+    assert choose_mode(Settings(base_url="http://gpu-box:8000/v1")) is instructor.Mode.JSON_SCHEMA
+    assert choose_mode(Settings(base_url="https://api.openai.com/v1", api_key="k")) is instructor.Mode.TOOLS
     assert choose_mode(Settings(base_url="http://x/v1", mode="md_json")) is instructor.Mode.MD_JSON
 
 
