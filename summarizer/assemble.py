@@ -3,7 +3,8 @@
 Everything here is a pure function of its inputs: it grounds each evidence quote in the
 original text, derives what the model should not be trusted with (event type and disorder type
 from the sub-event type, the interaction label, civilian targeting), and normalises dates,
-places, actors and fatalities in code.
+places, actors and fatalities in code (``summarizer.normalise``): the model copies phrases, code
+turns them into values and records the rule it applied.
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ from __future__ import annotations
 import datetime as dt
 
 from .ground import Grounder
+from .normalise import Gazetteer, normalise_actor, parse_fatalities, resolve_date, resolve_place
 from .ingest import Article
 from .schema import (
     SUB_EVENT_PARENT,
-    Actor,
     ActorType,
     ArticleSummary,
-    EventDate,
     EventRecord,
     EventType,
     ExtractedEvent,
     ExtractedSummary,
     Fatalities,
     MatchStatus,
-    Place,
     Provenance,
     disorder_type_of,
     interaction_of,
@@ -33,38 +32,63 @@ from .schema import (
 _TARGETING_TYPES = {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSIONS}
 
 
-def build_event(event: ExtractedEvent, event_id: str, grounder: Grounder) -> EventRecord:
+def build_event(
+    event: ExtractedEvent,
+    event_id: str,
+    article: Article,
+    grounder: Grounder,
+    sources_cited: list[str],
+    gazetteer: Gazetteer | None = None,
+) -> EventRecord:
     event_type = SUB_EVENT_PARENT[event.sub_event_type] if event.sub_event_type else None
     # The same quote twice is one piece of evidence.
     quotes = list(dict.fromkeys(q.strip() for q in event.evidence if q.strip()))
     evidence = [grounder.locate(q) for q in quotes]
-    actor2 = Actor(name=event.actor2, type=event.actor2_type) if event.actor2 else None
+    actor1 = normalise_actor(event.actor1, event.actor1_type)
+    actor2 = normalise_actor(event.actor2, event.actor2_type) if event.actor2 else None
+    type2 = actor2.type if actor2 else None
+    context = " ".join(quotes)
+    match = resolve_place(event.location, context, gazetteer) if event.location else None
+    place = (
+        match.place.model_copy(update={"geonames_id": match.geonames_id, "rule": match.rule})
+        if match
+        else None
+    )
     return EventRecord(
         id=event_id,
         event_type=event_type,
         sub_event_type=event.sub_event_type,
         disorder_type=disorder_type_of(event_type),
         plover_type=event.plover_type,
-        actor1=Actor(name=event.actor1, type=event.actor1_type),
+        actor1=actor1,
         actor2=actor2,
-        interaction=interaction_of(event.actor1_type, event.actor2_type),
-        civilian_targeting=bool(
-            event_type in _TARGETING_TYPES and event.actor2_type is ActorType.CIVILIANS
-        ),
-        place=Place(name=event.location) if event.location else None,
-        date=EventDate(phrase=event.date_phrase),
-        fatalities=_fatalities(event),
+        interaction=interaction_of(actor1.type, type2),
+        civilian_targeting=bool(event_type in _TARGETING_TYPES and type2 is ActorType.CIVILIANS),
+        place=place,
+        date=resolve_date(event.date_phrase, article.published),
+        fatalities=_fatalities(event.fatalities_phrase, grounder, _reporter(context, sources_cited)),
         evidence=evidence,
         grounded=any(e.status is not MatchStatus.UNMATCHED for e in evidence),
     )
 
 
-def _fatalities(event: ExtractedEvent) -> Fatalities:
-    """Keep the model's death count only when its own phrase states that number."""
-    phrase, count = event.fatalities_phrase, event.fatalities
-    if count is None or not phrase or str(count) not in phrase:
-        count = None
-    return Fatalities(phrase=phrase, best=count, acled=count)
+def _fatalities(phrase: str | None, grounder: Grounder, reporter: str | None) -> Fatalities:
+    """Counts come from the death phrase, read in code, and only when that phrase is in the
+    article (verbatim up to spacing, quote marks and case): a number stored is a number stated."""
+    if phrase and grounder.locate(phrase).score < 100:
+        return Fatalities(phrase=phrase, reported_by=reporter)
+    return parse_fatalities(phrase, reported_by=reporter)
+
+
+def _reporter(context: str, sources_cited: list[str]) -> str | None:
+    """The cited source named in the event's own evidence ("..., the Observatory said")."""
+    lowered = context.casefold()
+    return next((s for s in sources_cited if s and s.casefold() in lowered), None)
+
+
+def _distinct(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    """Small models sometimes repeat an event verbatim; a repeat adds no information."""
+    return list({e.model_dump_json(): e for e in reversed(events)}.values())[::-1]
 
 
 def build_summary(
@@ -76,11 +100,12 @@ def build_summary(
     prompt_version: str,
     usage,
     created_at: dt.datetime | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> ArticleSummary:
     grounder = Grounder(article.text)
     events = [
-        build_event(event, f"{article.id}#{n}", grounder)
-        for n, event in enumerate(extracted.events, 1)
+        build_event(event, f"{article.id}#{n}", article, grounder, extracted.sources_cited, gazetteer)
+        for n, event in enumerate(_distinct(extracted.events), 1)
     ]
     return ArticleSummary(
         article_id=article.id,

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .schema import ArticleSummary, EventDate, EventRecord, Failure, Fatalities, MatchStatus
+from .schema import ArticleSummary, DateResolution, EventDate, EventRecord, Failure, Fatalities, MatchStatus
 
 _STATUS_STYLE = {
     MatchStatus.EXACT: ("exact", "green"),
@@ -20,16 +20,23 @@ _STATUS_STYLE = {
 }
 
 
+_RESOLUTION_LABEL = {
+    DateResolution.EXPLICIT: "explicit",
+    DateResolution.RELATIVE_TO_PUBLICATION: "relative",
+    DateResolution.PUBLICATION_FALLBACK: "pub. date",
+}
+
+
 def format_date(date: EventDate) -> str:
-    if date.start and date.end and date.start != date.end:
-        value = f"{date.start}..{date.end}"
-    elif date.start:
-        value = date.start.isoformat()
-    else:
-        return f'"{date.phrase}"' if date.phrase else "-"
-    if date.phrase:
-        value += f' ("{date.phrase}")'
-    return value
+    """Resolved date or window, then how it was resolved and the phrase as written."""
+    phrase = f'"{date.phrase}"' if date.phrase else ""
+    if date.start is None:
+        return f"{phrase} (unresolved)" if phrase else "-"
+    value = date.start.isoformat()
+    if date.end and date.end != date.start:
+        value += f"..{date.end}"
+    note = _RESOLUTION_LABEL.get(date.resolution, date.resolution.value)
+    return f"{value} ({note}{': ' + phrase if phrase else ''})"
 
 
 def format_fatalities(f: Fatalities) -> str:
@@ -57,7 +64,8 @@ def format_place(event: EventRecord) -> str:
     if place.admin1 and place.admin1 != parts[0]:
         parts.append(place.admin1)
     text = ", ".join(parts)
-    return f"{text} (p{place.geo_precision})" if place.geo_precision else text
+    how = " ".join(x for x in (f"p{place.geo_precision}" if place.geo_precision else "", place.rule or "") if x)
+    return f"{text} ({how})" if how else text
 
 
 def _actor(event: EventRecord) -> str:

@@ -273,6 +273,10 @@ class Place(Strict):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     geo_precision: Literal[1, 2, 3] | None = None
+    geonames_id: int | None = None
+    rule: str | None = Field(
+        default=None, description="How the place was resolved, e.g. 'town', 'admin1', 'alias'."
+    )
 
 
 class EventDate(Strict):

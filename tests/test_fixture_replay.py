@@ -2,6 +2,7 @@
 were recorded against the fixture server (tests/fixtures/server.py) and its hand-written
 reference extractions."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from summarizer import Settings, Summarizer
 from summarizer.prompts import load_prompts
-from summarizer.schema import ExtractedSummary, MatchStatus
+from summarizer.schema import DateResolution, ExtractedSummary, MatchStatus
 from tests.conftest import RECORDING_KEY, SEED_IDS
 
 REFERENCE = Path(__file__).parent / "fixtures" / "reference"
@@ -47,8 +48,15 @@ def test_seed_end_to_end(seed, fixture_url, seed_articles):
     assert summary.provenance.prompt_version == load_prompts().version
     assert summary.provenance.endpoint == fixture_url
     if seed in UNDATED:
+        # No publication date: only an explicit date in the text may date an event.
         assert summary.published is None
-        assert all(e.date.start is None and e.date.end is None for e in summary.events)
+        for e in summary.events:
+            if e.date.resolution is not DateResolution.EXPLICIT:
+                assert (e.date.start, e.date.end) == (None, None), e.date
+                assert e.date.resolution is DateResolution.UNRESOLVED
+        if seed == "002_4a63372d829b355a":
+            explicit = [e.date for e in summary.events if e.date.resolution is DateResolution.EXPLICIT]
+            assert [(d.phrase, d.start) for d in explicit] == [("October 6, 2015", dt.date(2015, 10, 6))]
 
 
 @pytest.mark.vcr

