@@ -74,11 +74,16 @@ SEED = "004_b7d2140178b5259b"
 
 
 @pytest.mark.vcr
-def test_429_waits_for_retry_after_then_succeeds(fixture_url, seed_articles, recorded_sleep):
+def test_429_waits_for_retry_after_then_succeeds(fixture_url, seed_articles, recorded_sleep, caplog):
     s = Summarizer(fixture_settings(fixture_url, "fixture:429"), sleep=recorded_sleep)
-    summary = s.summarize(seed_articles[SEED])
+    with caplog.at_level("DEBUG"):
+        summary = s.summarize(seed_articles[SEED])
     assert recorded_sleep.waits == [2.0]  # the server's Retry-After, honoured exactly
     assert summary.provenance.usage.attempts == 2
+    # the retry is visible in the log, and the key is in no log line nor in the result
+    assert any("transport retry in 2.0s" in r.getMessage() for r in caplog.records)
+    assert RECORDING_KEY not in caplog.text
+    assert RECORDING_KEY not in summary.model_dump_json()
 
 
 @pytest.mark.vcr
