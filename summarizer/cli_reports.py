@@ -1,0 +1,117 @@
+"""``summarizer export`` and ``summarizer eval``: plain typer command functions over
+``summarizer.export`` and ``summarizer.evaluate``, registered on the app in ``cli.py``::
+
+    app.command()(export)
+    app.command(name="eval")(eval_command)
+
+Exit status: 0 on success, 2 on usage errors (unknown format, unreadable results or gold file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from .evaluate import GoldError, evaluate, load_gold, report_tables
+from .export import FORMATS, Prices, RunNotFound, export_run, load_run
+
+EXIT_USAGE = 2
+
+RUN_HELP = (
+    "A results .jsonl file written by `summarizer run --out`, or a run id (or unique prefix, "
+    "or 'last') in the run ledger."
+)
+
+
+def _out() -> Console:
+    return Console()
+
+
+def _usage_error(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def export(
+    run_or_jsonl: Annotated[str, typer.Argument(help=RUN_HELP, show_default=False)],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write.", show_default=False)],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).")
+    ] = "jsonl",
+    text_dir: Annotated[
+        Optional[list[Path]],
+        typer.Option("--text-dir", help="HTML: also look for article files here (moved since the run). Repeatable."),
+    ] = None,
+    price_prompt: Annotated[
+        Optional[float], typer.Option(min=0, help="HTML: USD per million prompt tokens, to cost a remote run.")
+    ] = None,
+    price_completion: Annotated[
+        Optional[float], typer.Option(min=0, help="HTML: USD per million completion tokens.")
+    ] = None,
+    title: Annotated[Optional[str], typer.Option(help="HTML: page title.")] = None,
+    ledger: Annotated[
+        Optional[Path], typer.Option(help="Run ledger file (default: $SUMMARIZER_LEDGER or the user data dir).")
+    ] = None,
+) -> None:
+    """Export saved results as JSONL, ACLED-style CSV or an HTML report."""
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise _usage_error(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if (price_prompt is None) != (price_completion is None):
+        raise _usage_error("give both --price-prompt and --price-completion, or neither")
+    prices = Prices(price_prompt, price_completion) if price_prompt is not None else None  # type: ignore[arg-type]
+    try:
+        run = load_run(run_or_jsonl, ledger_path=ledger)
+    except RunNotFound as exc:
+        raise _usage_error(str(exc)) from None
+    try:
+        written = export_run(run, fmt, out_file, text_dirs=text_dir, prices=prices, title=title)
+    except OSError as exc:
+        raise _usage_error(f"{out_file}: cannot write ({exc.strerror or exc})") from None
+    what = "event rows" if fmt == "csv" else "articles"
+    _out().print(f"{written} {what} -> {out_file}", highlight=False)
+
+
+def eval_command(
+    results: Annotated[str, typer.Argument(help=RUN_HELP, show_default=False)],
+    gold: Annotated[
+        Path, typer.Option("--gold", "-g", help="Gold annotations, JSON Lines (one event per line).", show_default=False)
+    ],
+    json_out: Annotated[
+        Optional[str],
+        typer.Option("--json", help="Also write the full report as JSON to this file; '-' prints only the JSON."),
+    ] = None,
+    ledger: Annotated[
+        Optional[Path], typer.Option(help="Run ledger file (default: $SUMMARIZER_LEDGER or the user data dir).")
+    ] = None,
+) -> None:
+    """Score results against gold annotations: precision, recall and F1 (strict and lenient),
+    per-field accuracy, fatality error and bias, grounded evidence."""
+    try:
+        gold_set = load_gold(gold)
+    except GoldError as exc:
+        raise _usage_error(str(exc)) from None
+    try:
+        run = load_run(results, ledger_path=ledger)
+    except RunNotFound as exc:
+        raise _usage_error(str(exc)) from None
+    report = evaluate(run.summaries, gold_set, results_label=run.source, gold_label=str(gold))
+    payload = report.model_dump_json(indent=2)
+    if json_out == "-":
+        print(payload)
+        return
+    console = _out()
+    for renderable in report_tables(report):
+        console.print(renderable)
+    if json_out:
+        try:
+            Path(json_out).write_text(payload + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise _usage_error(f"{json_out}: cannot write ({exc.strerror or exc})") from None
+        console.print(f"report: {json_out}", highlight=False)
+
+
+__all__ = ["eval_command", "export"]

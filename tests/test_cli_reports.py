@@ -1,0 +1,101 @@
+"""`summarizer export` and `summarizer eval` on a typer app of their own (cli.py registers the
+same functions), driven on the CLI's recorded seed run."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from summarizer.cli_reports import eval_command, export
+from summarizer.store import read_results
+from tests.recorded_runs import GOLD, replay_cli_run
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+app.command()(export)
+app.command(name="eval")(eval_command)
+runner = CliRunner()
+
+
+def cli(*args: str):
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"}, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def recorded_run(tmp_path_factory):
+    """The CLI's recorded seed run, replayed through the whole stack into a results file."""
+    out = replay_cli_run(tmp_path_factory.mktemp("run") / "results.jsonl")
+    assert len(list(read_results(out))) == 5
+    return out
+
+
+def test_export_writes_the_three_formats(recorded_run, tmp_path):
+    result = cli("export", str(recorded_run), "--format", "jsonl", "--out", str(tmp_path / "r.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert "5 articles" in result.stdout
+    assert list(read_results(tmp_path / "r.jsonl")) == list(read_results(recorded_run))
+
+    result = cli("export", str(recorded_run), "-f", "csv", "-o", str(tmp_path / "e.csv"))
+    assert result.exit_code == 0 and "38 event rows" in result.stdout
+    with (tmp_path / "e.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 38 and rows[0]["event_id_cnty"].endswith("#1")
+
+    result = cli("export", str(recorded_run), "-f", "html", "-o", str(tmp_path / "r.html"),
+                 "--title", "Seeds", "--price-prompt", "0.15", "--price-completion", "0.6")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r.html").read_text()
+    assert "<title>Seeds</title>" in page and page.count('<section class="article"') == 5
+    assert page.count("sha256 verified") == 5 and "<mark" in page
+    assert "per million prompt / completion tokens" in page
+
+
+def test_export_usage_errors_exit_2(recorded_run, tmp_path):
+    bad = cli("export", str(recorded_run), "-f", "xml", "-o", str(tmp_path / "x"))
+    assert bad.exit_code == 2 and "--format must be one of jsonl, csv, html" in bad.stderr
+    half = cli("export", str(recorded_run), "-f", "html", "-o", str(tmp_path / "x"),
+               "--price-prompt", "1")  # fmt: skip
+    assert half.exit_code == 2 and "both --price-prompt and --price-completion" in half.stderr
+    missing = cli("export", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "x"))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    notarun = cli("export", "no-such-run", "-o", str(tmp_path / "x"),
+                  "--ledger", str(tmp_path / "none.sqlite3"))  # fmt: skip
+    assert notarun.exit_code == 2 and "no such results file" in " ".join(notarun.stderr.split())
+    assert not (tmp_path / "none.sqlite3").exists()  # looking never creates a ledger
+
+
+def test_eval_prints_the_table_and_writes_json(recorded_run, tmp_path):
+    report = tmp_path / "eval.json"
+    result = cli("eval", "--gold", str(GOLD), str(recorded_run), "--json", str(report))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Evaluation: 5 articles, 38 predicted events, 45 gold (30 required + 15 optional)" in out
+    for word in ("strict", "lenient", "precision", "recall", "F1", "sub_event_type", "actor1",
+                 "actor2", "admin1", "date", "fatalities (exact)", "fatalities MAE / bias",
+                 "evidence quotes grounded", "Per article"):  # fmt: skip
+        assert word in out, word
+    data = json.loads(report.read_text())
+    assert data["strict"]["predicted"] == 38 and data["gold_required"] == 30
+    assert set(data["fields"]) == {"sub_event_type", "actor1", "actor2", "admin1", "date", "fatalities"}
+
+    only_json = cli("eval", "--gold", str(GOLD), str(recorded_run), "--json", "-")
+    assert only_json.exit_code == 0 and json.loads(only_json.stdout) == data
+
+
+def test_eval_usage_errors_exit_2(recorded_run, tmp_path):
+    missing = cli("eval", "--gold", str(tmp_path / "none.jsonl"), str(recorded_run))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"article_id": "a", "actor1": "x", "sub_event_type": "Picnic"}\n')
+    invalid = cli("eval", "--gold", str(bad), str(recorded_run))
+    assert invalid.exit_code == 2 and "bad.jsonl:1: not a gold event" in " ".join(invalid.stderr.split())
+    assert cli("eval", str(recorded_run)).exit_code == 2  # --gold is required
+
+
+def test_help():
+    for command in ("export", "eval"):
+        result = cli(command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.stdout
