@@ -486,6 +486,16 @@ class EvalReport(BaseModel):
     articles_without_gold: list[str]
 
 
+def _missed(golds: list[GoldEvent], pairs) -> list[str]:
+    hit = {g.gold_id for _, g in pairs}
+    return [g.gold_id for g in golds if not g.optional and g.gold_id not in hit]
+
+
+def _extra(preds: list[EventRecord], pairs) -> list[str]:
+    hit = {p.id for p, _ in pairs}
+    return [p.id for p in preds if p.id not in hit]
+
+
 def _ratio(a: float, b: int) -> float | None:
     return a / b if b else None
 
@@ -540,15 +550,6 @@ def evaluate(
                     fatalities_predicted=predicted_deaths(p),
                 )
             )
-
-        def missed(pairs):
-            hit = {g.gold_id for _, g in pairs}
-            return [g.gold_id for g in golds if not g.optional and g.gold_id not in hit]
-
-        def extra(pairs):
-            hit = {p.id for p, _ in pairs}
-            return [p.id for p in preds if p.id not in hit]
-
         articles.append(
             ArticleReport(
                 article_id=article_id,
@@ -557,10 +558,10 @@ def evaluate(
                 predicted=len(preds),
                 strict_matched=len(strict),
                 lenient_matched=len(lenient),
-                missed_strict=missed(strict),
-                missed_lenient=missed(lenient),
-                extra_strict=extra(strict),
-                extra_lenient=extra(lenient),
+                missed_strict=_missed(golds, strict),
+                missed_lenient=_missed(golds, lenient),
+                extra_strict=_extra(preds, strict),
+                extra_lenient=_extra(preds, lenient),
                 pairs=pair_reports,
             )
         )

@@ -99,3 +99,38 @@ def test_help():
     for command in ("export", "eval"):
         result = cli(command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
+    ledger_mod = pytest.importorskip("summarizer.ledger")
+    from summarizer.export import load_run
+    from summarizer.settings import Settings
+    from tests.recorded_runs import reference_summaries
+
+    summaries = reference_summaries()
+    db = tmp_path / "ledger.sqlite3"
+    settings = Settings(base_url="http://127.0.0.1:9/v1", model="fixture")
+    with ledger_mod.Ledger(db) as ledger:
+        config = ledger_mod.decoding_config(settings, "fixture", "tools", "reference")
+        run_id = ledger.start_run(settings=settings, config=config, endpoint="http://127.0.0.1:9/v1")
+        for seq, summary in enumerate(summaries):
+            ledger.record(run_id, ledger_mod.ItemRow(
+                seq=seq, article_id=summary.article_id, status="ok", source=summary.source_path,
+                sha256=summary.sha256, result=summary.model_dump_json(), cost_usd=0.001,
+            ))  # fmt: skip
+        ledger.record(run_id, ledger_mod.ItemRow(seq=5, article_id="bad", status="failed",
+                                                 stage="llm", reason="HTTP 500"))  # fmt: skip
+
+    run = load_run(run_id[:12], ledger_path=db)
+    assert run.summaries == summaries and [f.reason for f in run.failures] == ["HTTP 500"]
+    assert run_id in run.source and run.costs[summaries[0].article_id] == 0.001
+
+    page = tmp_path / "r.html"
+    result = cli("export", "last", "-f", "html", "-o", str(page), "--ledger", str(db))
+    assert result.exit_code == 0, result.output
+    text = " ".join(page.read_text().split())
+    assert "5 ok, 1 failed" in text and "$0.0050 (estimated)" in text
+    result = cli("eval", "--gold", str(GOLD), run_id, "--ledger", str(db), "--json", "-")
+    assert result.exit_code == 0 and json.loads(result.stdout)["predicted_events"] == 38
+    unknown = cli("eval", "--gold", str(GOLD), "zzz", "--ledger", str(db))
+    assert unknown.exit_code == 2 and "no run 'zzz'" in unknown.stderr

@@ -7,7 +7,6 @@ import datetime as dt
 import itertools
 import json
 import random
-from pathlib import Path
 
 import pytest
 

@@ -132,7 +132,7 @@ def highlighted_text(a: int, summary: ArticleSummary, text: str) -> str:
     spans = _spans(a, summary, text)
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     out: list[str] = []
-    for lo, hi in zip(cuts, cuts[1:]):
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
         for s in spans:
             if s.start == lo:
                 out.append(f'<span class="qa" id="{s.quote}"></span>')
