@@ -4,6 +4,11 @@
 >>> s = summarize("seeds/000_7f59d95cd243b889.txt")          # doctest: +SKIP
 >>> for result in summarize_many(["seeds/"], concurrency=4):  # doctest: +SKIP
 ...     print(result.source, result.ok, result.summary or result.failure.reason)
+
+Batches run on the engine in ``engine.py`` (bounded concurrency, rate limits, adaptive slow-down
+on 429). Give a ``ledger`` (a path or a ``Ledger``) and every batch becomes a recorded run: each
+article's outcome is stored as it completes, a re-run of the same articles is answered from the
+ledger without a request, and ``run_id=`` resumes an interrupted run.
 """
 
 from __future__ import annotations
@@ -12,17 +17,21 @@ import asyncio
 import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from .assemble import build_summary
+from .engine import BatchStats, Engine, Limits, Result, Throttle
 from .ingest import Article, IngestError, InputError, article_from_text, iter_articles, sha256_text
-from .llm import Extractor, LLMError, Sleep
+from .ledger import Ledger, config_key, decoding_config
+from .llm import Extractor, Sleep
 from .prompts import load_prompts
-from .quotes import quote_constrained_model
-from .schema import ArticleSummary, ExtractedSummary, Failure
+from .schema import ArticleSummary, Failure
 from .settings import Settings
+
+__all__ = [
+    "ArticleLike", "Limits", "Result", "SummarizeError", "Summarizer", "asummarize",
+    "asummarize_many", "iter_inputs", "summarize", "summarize_many",
+]  # fmt: skip
 
 ArticleLike = Union[Article, Path, str]
 
@@ -33,24 +42,6 @@ class SummarizeError(Exception):
     def __init__(self, failure: Failure):
         super().__init__(f"{failure.source_path or failure.article_id}: {failure.reason}")
         self.failure = failure
-
-
-@dataclass(frozen=True)
-class Result:
-    """One input's outcome: exactly one of ``summary`` and ``failure`` is set."""
-
-    index: int
-    summary: ArticleSummary | None = None
-    failure: Failure | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.summary is not None
-
-    @property
-    def source(self) -> str:
-        record = self.summary or self.failure
-        return (record.source_path or record.article_id) if record else "?"  # type: ignore[union-attr]
 
 
 def _text_article(text: str) -> Article:
@@ -82,53 +73,50 @@ class Summarizer:
     """Holds one endpoint's client and the prompts; reuse it across calls.
 
     ``sleep`` replaces the wait between transport retries (tests use it to observe waits).
+    ``ledger`` (a path or a ``Ledger``) records every batch as a run and serves the cache;
+    ``limits`` caps requests/tokens per minute and tokens per article. After a batch,
+    ``run_id`` names its run and ``stats`` holds its counts.
     """
 
-    def __init__(self, settings: Settings | None = None, *, sleep: Sleep | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        sleep: Sleep | None = None,
+        ledger: Ledger | str | Path | None = None,
+        limits: Limits | None = None,
+    ):
         self.settings = settings or Settings.from_env()
         self.prompts = load_prompts()
-        self.extractor = Extractor(self.settings, sleep=sleep)
-        self._fatal: str | None = None
+        self.limits = limits or Limits()
+        self.extractor = Extractor(self.settings, sleep=sleep, token_budget=self.limits.token_budget)
+        self.ledger = ledger if ledger is None or isinstance(ledger, Ledger) else Ledger(ledger)
+        self.stats = BatchStats()
+        self.run_id: str | None = None
+        self.throttle: Throttle | None = None
 
     @property
     def model(self) -> str:
         return self.extractor.model
 
-    async def _one(self, index: int, item: Article | IngestError) -> Result:
-        if isinstance(item, IngestError):
-            return Result(index, failure=Failure(
-                article_id=Path(item.source).stem, source_path=item.source, stage="ingest",
-                reason=item.reason,
-            ))  # fmt: skip
-        if self._fatal:
-            return Result(index, failure=_llm_failure(item, f"not attempted: {self._fatal}"))
-        try:
-            response_model = (
-                quote_constrained_model(item.model_text, item.headline)
-                if self.settings.quotes_constrained
-                else ExtractedSummary
-            )
-            extraction = await self.extractor.extract(self.prompts.messages(item), response_model)
-        except LLMError as exc:
-            if exc.fatal:
-                self._fatal = exc.reason
-            return Result(index, failure=_llm_failure(item, exc.reason))
-        try:
-            summary = build_summary(
-                item,
-                extraction.summary,
-                model=extraction.model,
-                endpoint=self.settings.endpoint_label,
-                prompt_version=self.prompts.version,
-                usage=extraction.usage,
-            )
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            first = str(exc).splitlines()
-            return Result(index, failure=Failure(
-                article_id=item.id, source_path=item.source_path, stage="validate",
-                reason=" ".join(first[:3])[:300],
-            ))  # fmt: skip
-        return Result(index, summary=summary)
+    def config(self) -> dict:
+        """What besides the article decides the answer (the ledger's cache key covers it)."""
+        model = self.extractor.model
+        if self.settings.uses_embedded:
+            from .local_model import embedded_model_name
+
+            model = embedded_model_name(self.settings.model_path, self.settings.embedded_model)
+        return decoding_config(self.settings, model, self.extractor.mode.value, self.prompts.version)
+
+    def start_run(self, inputs: list[str] | None = None) -> str:
+        """Open a new run in the ledger (``asummarize_many`` does this when not given one)."""
+        if self.ledger is None:
+            raise ValueError("no ledger: pass Summarizer(ledger=...) to record runs")
+        self.run_id = self.ledger.start_run(
+            settings=self.settings, config=self.config(), endpoint=self.settings.endpoint_label,
+            inputs=inputs,
+        )  # fmt: skip
+        return self.run_id
 
     async def asummarize(self, item: ArticleLike) -> ArticleSummary:
         """Summarise one article (an ``Article``, a path, or the text itself)."""
@@ -143,55 +131,76 @@ class Summarizer:
         return results[0].summary  # type: ignore[return-value]
 
     async def asummarize_many(
-        self, items: Iterable[ArticleLike], concurrency: int | None = None
+        self,
+        items: Iterable[ArticleLike],
+        concurrency: int | None = None,
+        *,
+        run_id: str | None = None,
+        retry_failed: bool = False,
     ) -> AsyncIterator[Result]:
-        """Yield one ``Result`` per article as each completes (``Result.index`` gives input
+        """Yield one ``Result`` per input as each completes (``Result.index`` gives input
         order). Inputs are read lazily, so a huge corpus is never all in memory; one bad
-        article never raises out of the batch."""
+        article never raises out of the batch.
+
+        With a ledger: the batch is recorded as a new run, or continues ``run_id`` (inputs it
+        already finished are handed back from the ledger, nothing is sent for them; with
+        ``retry_failed`` its failures are asked again).
+        """
         workers = max(1, concurrency or self.settings.concurrency)
         if self.settings.uses_embedded:
             workers = 1  # one llama.cpp decode at a time; parallel requests only queue
-        source = enumerate(iter_inputs(items))
-        done: asyncio.Queue[Result | None] = asyncio.Queue(maxsize=workers * 2)
-
-        async def worker() -> None:
-            try:
-                for index, item in source:  # the shared iterator hands each input out once
-                    await done.put(await self._one(index, item))
-            finally:
-                await done.put(None)
-
-        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        ledger = self.ledger
+        key = config_key(self.config()) if ledger is not None else None
+        if ledger is not None:
+            if run_id is None:
+                listed = isinstance(items, (list, tuple)) and all(isinstance(i, (str, Path)) for i in items)
+                run_id = self.start_run([str(i) for i in items] if listed else None)  # type: ignore[union-attr]
+            else:
+                run_id = ledger.resolve(run_id)
+                info = ledger.run(run_id)
+                if info.config_key != key:
+                    raise ValueError(
+                        f"run {run_id} used other decoding settings ({info.model}, prompt "
+                        f"{info.prompt_version}); resume it with the same settings"
+                    )
+                ledger.set_status(run_id, "running")
+            self.run_id = run_id
+        elif run_id is not None:
+            raise ValueError("run_id needs a ledger: Summarizer(ledger=...)")
+        self.stats = BatchStats()
+        self.throttle = Throttle(workers, self.limits.requests_per_minute, self.limits.tokens_per_minute)
+        self.extractor.gate = self.throttle
+        engine = Engine(
+            settings=self.settings, extractor=self.extractor, prompts=self.prompts,
+            stats=self.stats, ledger=ledger, run_id=run_id,
+            config_key=key, retry_failed=retry_failed,
+        )  # fmt: skip
+        status = "interrupted"
         try:
-            finished = 0
-            while finished < workers:
-                result = await done.get()
-                if result is None:
-                    finished += 1
-                else:
-                    yield result
-            for task in tasks:
-                task.result()  # surface a bug in a worker instead of losing it
+            async for result in engine.run(iter_inputs(items), workers):
+                yield result
+            status = "done"
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            self.stats.rate_limited = self.throttle.rate_limited
+            if ledger is not None and run_id is not None:
+                ledger.set_status(run_id, status)
             await self.extractor.aclose()
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:
         return asyncio.run(self.asummarize(item))
 
     def summarize_many(
-        self, items: Iterable[ArticleLike], concurrency: int | None = None
+        self,
+        items: Iterable[ArticleLike],
+        concurrency: int | None = None,
+        *,
+        run_id: str | None = None,
+        retry_failed: bool = False,
     ) -> Iterator[Result]:
         """Sync twin of ``asummarize_many``: runs the async engine on a private thread."""
-        return _iterate_in_thread(lambda: self.asummarize_many(items, concurrency))
-
-
-def _llm_failure(article: Article, reason: str) -> Failure:
-    return Failure(
-        article_id=article.id, source_path=article.source_path, stage="llm", reason=reason
-    )
+        return _iterate_in_thread(
+            lambda: self.asummarize_many(items, concurrency, run_id=run_id, retry_failed=retry_failed)
+        )
 
 
 def _iterate_in_thread(make_agen) -> Iterator:
@@ -205,8 +214,12 @@ def _iterate_in_thread(make_agen) -> Iterator:
     end = object()
 
     async def pump() -> None:
-        async for item in make_agen():
-            handoff.put(item)
+        agen = make_agen()
+        try:
+            async for item in agen:
+                handoff.put(item)
+        finally:
+            await agen.aclose()  # run the engine's clean-up now, on this loop, not at GC
 
     task = loop.create_task(pump())
 
@@ -250,10 +263,15 @@ def summarize(item: ArticleLike, settings: Settings | None = None) -> ArticleSum
 
 
 def summarize_many(
-    items: Iterable[ArticleLike], settings: Settings | None = None, concurrency: int | None = None
+    items: Iterable[ArticleLike],
+    settings: Settings | None = None,
+    concurrency: int | None = None,
+    *,
+    ledger: Ledger | str | Path | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Result]:
     """Summarise many articles; yields one ``Result`` (success or failure) per input."""
-    return Summarizer(settings).summarize_many(items, concurrency)
+    return Summarizer(settings, ledger=ledger, limits=limits).summarize_many(items, concurrency)
 
 
 async def asummarize(item: ArticleLike, settings: Settings | None = None) -> ArticleSummary:
@@ -261,7 +279,13 @@ async def asummarize(item: ArticleLike, settings: Settings | None = None) -> Art
 
 
 async def asummarize_many(
-    items: Iterable[ArticleLike], settings: Settings | None = None, concurrency: int | None = None
+    items: Iterable[ArticleLike],
+    settings: Settings | None = None,
+    concurrency: int | None = None,
+    *,
+    ledger: Ledger | str | Path | None = None,
+    limits: Limits | None = None,
 ) -> AsyncIterator[Result]:
-    async for result in Summarizer(settings).asummarize_many(items, concurrency):
+    summarizer = Summarizer(settings, ledger=ledger, limits=limits)
+    async for result in summarizer.asummarize_many(items, concurrency):
         yield result

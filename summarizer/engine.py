@@ -1,0 +1,549 @@
+"""The async batch loop: bounded concurrency, rate limits, the ledger (cache, resume), live stats.
+
+One batch is a set of worker tasks sharing one input iterator (so inputs are read lazily and
+each is handed out once), plus one finisher task that turns the model's answers into stored
+records. Per input, in order of preference:
+
+1. resumed: the run already holds a final row for it (``ok``, or ``failed`` unless retrying
+   failures): that row is handed back as it was stored, nothing is sent;
+2. cached: the ledger holds an ``ok`` answer for its cache key (``ledger.cache_key``), or another
+   worker is asking for the same key right now: no request is sent for it;
+3. asked: the model is asked (``Extractor``, behind the ``Throttle``).
+
+Workers never wait for assembly (grounding and normalisation, pure CPU work): they hand the answer
+to the finisher and ask the next question at once, and the finisher yields to the event loop
+between articles, so requests keep going out while earlier answers are assembled. A row is
+committed to the ledger before its ``Result`` is handed on.
+
+The ``Throttle`` sits under every HTTP request: at most ``window`` in flight (``concurrency`` at
+first), optional requests- and tokens-per-minute buckets, and an adaptive slow-down on HTTP 429:
+nobody but the request that got the 429 sends before its Retry-After has passed, and the window
+is halved (once per episode) and grows back by one per window's worth of successes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import build_summary
+from .ingest import Article, IngestError
+from .ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
+from .llm import Extraction, Extractor, LLMError
+from .pricing import estimate_cost
+from .prompts import PromptSet
+from .quotes import quote_constrained_model
+from .schema import ArticleSummary, ExtractedSummary, Failure, Usage
+from .settings import Settings
+
+log = logging.getLogger("summarizer.engine")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One input's outcome: exactly one of ``summary`` and ``failure`` is set.
+
+    ``status`` is ``ok``, ``failed``, or ``skipped`` (not attempted, e.g. after a fatal error);
+    ``cached`` means no request was sent for it in this batch (served from the ledger, or
+    resumed); ``usage`` and ``cost_usd`` are what this batch spent on it.
+    """
+
+    index: int
+    summary: ArticleSummary | None = None
+    failure: Failure | None = None
+    status: str = ""
+    cached: bool = False
+    resumed: bool = False
+    usage: Usage | None = None
+    cost_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            object.__setattr__(self, "status", "ok" if self.summary is not None else "failed")
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+    @property
+    def source(self) -> str:
+        record = self.summary or self.failure
+        return (record.source_path or record.article_id) if record else "?"  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps for a batch. ``None`` means no cap."""
+
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    # Tokens one article may spend over all its requests (retries and re-asks included).
+    token_budget: int | None = None
+
+
+@dataclass
+class BatchStats:
+    """Live counters of a batch, read by the progress display (from any thread)."""
+
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cached: int = 0
+    resumed: int = 0
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    priced: bool = True  # False once an article's model had no known price
+    rate_limited: int = 0
+
+    def add(self, result: Result) -> None:
+        self.done += 1
+        if result.status == "ok":
+            self.ok += 1
+        elif result.status == "skipped":
+            self.skipped += 1
+        else:
+            self.failed += 1
+        self.cached += result.cached and not result.resumed
+        self.resumed += result.resumed
+        if result.usage is not None:
+            self.requests += result.usage.attempts
+            self.prompt_tokens += result.usage.prompt_tokens
+            self.completion_tokens += result.usage.completion_tokens
+            if result.usage.attempts:
+                if result.cost_usd is None:
+                    self.priced = False
+                else:
+                    self.cost_usd += result.cost_usd
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+# ---------------------------------------------------------------------------------------------
+# Throttle
+# ---------------------------------------------------------------------------------------------
+
+
+_EPS = 1e-9  # float dust from refilling must not cost another sleep
+
+
+class Throttle:
+    """Admission control for HTTP requests (the ``llm.RequestGate`` the Extractor awaits)."""
+
+    def __init__(
+        self,
+        max_in_flight: int,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        self.max_window = max(1, max_in_flight)
+        self.window = float(self.max_window)
+        self.in_flight = 0
+        self.rate_limited = 0
+        self._clock, self._sleep = clock, sleep
+        self._rps = requests_per_minute / 60 if requests_per_minute else None
+        self._tps = tokens_per_minute / 60 if tokens_per_minute else None
+        # Token buckets hold one second's worth at most, and start full.
+        self._req_cap = max(1.0, self._rps or 0.0)
+        self._tok_cap = max(1.0, self._tps or 0.0)
+        self._req, self._tok = self._req_cap, self._tok_cap
+        self._refilled = clock()
+        self._gate_until = 0.0
+        self._gate_owner: object = None
+        self._last_cut = -math.inf
+        self._lock = asyncio.Lock()
+        self._waiters: deque[asyncio.Future] = deque()
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._refilled)
+        self._refilled = now
+        if self._rps:
+            self._req = min(self._req_cap, self._req + elapsed * self._rps)
+        if self._tps:
+            self._tok = min(self._tok_cap, self._tok + elapsed * self._tps)
+
+    def _delay(self, tokens: int, owner: object) -> float:
+        now = self._clock()
+        self._refill(now)
+        delay = 0.0
+        if self._gate_until > now and owner is not self._gate_owner:
+            delay = self._gate_until - now
+        if self._rps and self._req < 1 - _EPS:
+            delay = max(delay, (1 - self._req) / self._rps)
+        if self._tps:
+            need = min(float(tokens), self._tok_cap)
+            if self._tok < need - _EPS:
+                delay = max(delay, (need - self._tok) / self._tps)
+        return delay
+
+    def _admit(self, tokens: int) -> None:
+        self.in_flight += 1
+        if self._rps:
+            self._req -= 1
+        if self._tps:
+            self._tok -= tokens  # may go below zero: a big request is paid for by waiting after
+
+    async def acquire(self, tokens: int, owner: object = None) -> None:
+        if (
+            not self._lock.locked()
+            and self.in_flight < int(self.window)
+            and self._delay(tokens, owner) <= 0
+        ):
+            self._admit(tokens)
+            return
+        async with self._lock:  # FIFO: requests leave in the order they asked
+            while True:
+                delay = self._delay(tokens, owner)
+                if delay > 0:
+                    await self._sleep(delay)
+                    continue
+                if self.in_flight >= max(1, int(self.window)):
+                    waiter = asyncio.get_running_loop().create_future()
+                    self._waiters.append(waiter)
+                    try:
+                        await waiter
+                    finally:
+                        if not waiter.done():
+                            waiter.cancel()
+                    continue
+                break
+            self._admit(tokens)
+
+    def release(
+        self, tokens: int, used: int | None, status: int | None, retry_after: float | None,
+        owner: object = None,
+    ) -> None:
+        self.in_flight -= 1
+        if self._tps and used is not None:
+            self._tok = min(self._tok_cap, self._tok + (tokens - used))  # pay back the estimate
+        if status == 429:
+            self.rate_limited += 1
+            now = self._clock()
+            pause = retry_after if retry_after is not None else 1.0
+            if now + pause > self._gate_until:
+                self._gate_until, self._gate_owner = now + pause, owner
+            if now - self._last_cut >= max(pause, 1.0):  # one cut per episode, not per 429
+                self.window = max(1.0, self.window / 2)
+                self._last_cut = now
+        elif used is not None:
+            self.window = min(float(self.max_window), self.window + 1 / self.window)
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                break
+
+
+# ---------------------------------------------------------------------------------------------
+# The batch
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Answer:
+    """An answer waiting for the finisher: the model's extraction, or a cached one to re-stamp."""
+
+    index: int
+    article: Article
+    key: str | None
+    extraction: ExtractedSummary
+    usage: Usage
+    model: str
+    cached: bool
+    provenance: dict | None = None  # for a cached answer: the original provenance
+    future: asyncio.Future | None = None
+
+
+_END = object()
+# Slow start: worker n begins n x 2 ms after the first (the whole ramp at most 0.25 s). Started
+# together, all workers' answers arrive together ever after, and each waits while the event loop
+# handles the others (at 64 workers and ~1 ms of CPU per answer, 30 ms per round on average);
+# staggered, answers arrive spread out and are handled as they come. It also spares a provider a
+# burst of simultaneous requests at the start.
+_RAMP_STEP_S = 0.002
+_RAMP_S = 0.25
+
+
+class Engine:
+    """Runs one batch. Built by ``Summarizer.asummarize_many``; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        extractor: Extractor,
+        prompts: PromptSet,
+        stats: BatchStats,
+        ledger: Ledger | None = None,
+        run_id: str | None = None,
+        config_key: str | None = None,
+        retry_failed: bool = False,
+    ):
+        self.settings = settings
+        self.extractor = extractor
+        self.prompts = prompts
+        self.stats = stats
+        self.ledger = ledger
+        self.run_id = run_id
+        self.config_key = config_key
+        self.retry_failed = retry_failed
+        self._states = ledger.states(run_id) if ledger is not None and run_id else {}
+        self._inflight: dict[str, asyncio.Future] = {}
+        self._fatal: str | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    async def run(
+        self, items: Iterable[Article | IngestError], workers: int
+    ) -> AsyncIterator[Result]:
+        self._out: asyncio.Queue = asyncio.Queue(maxsize=workers * 2)
+        self._answers: asyncio.Queue = asyncio.Queue(maxsize=workers)
+        source = enumerate(items)
+
+        async def worker(n: int) -> None:
+            if n:  # slow start, see _RAMP_S
+                await asyncio.sleep(n * min(_RAMP_STEP_S, _RAMP_S / workers))
+            for index, item in source:  # the shared iterator hands each input out once
+                await self._handle(index, item)
+
+        async def finisher() -> None:
+            while (answer := await self._answers.get()) is not _END:
+                await self._finish_answer(answer)
+                await asyncio.sleep(0)  # let responses and new requests go first
+
+        async def supervise() -> None:
+            try:
+                await asyncio.gather(*workers_)
+                await self._answers.put(_END)
+                await finishing
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug, or the ledger failing: the consumer raises it
+                await self._out.put(exc)
+                return
+            await self._out.put(_END)
+
+        workers_ = [asyncio.create_task(worker(n)) for n in range(workers)]
+        finishing = asyncio.create_task(finisher())
+        supervisor = asyncio.create_task(supervise())
+        tasks = [*workers_, finishing, supervisor]
+        try:
+            while (item := await self._out.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _emit(self, result: Result, row: ItemRow | None) -> None:
+        if row is not None and self.ledger is not None and self.run_id is not None:
+            self.ledger.record(self.run_id, row)
+        self.stats.add(result)
+        await self._out.put(result)
+
+    # -- one input -----------------------------------------------------------------------------
+
+    async def _handle(self, index: int, item: Article | IngestError) -> None:
+        state = self._states.get(index)
+        if state is not None:
+            status, sha = state
+            if status == "ok" or (status == "failed" and not self.retry_failed):
+                await self._resume(index, item, sha)
+                return
+        if isinstance(item, IngestError):
+            failure = Failure(
+                article_id=_stem(item.source), source_path=item.source, stage="ingest",
+                reason=item.reason,
+            )  # fmt: skip
+            await self._emit(Result(index, failure=failure, usage=Usage()), _failure_row(index, failure))
+            return
+        if self._fatal:
+            failure = _llm_failure(item, f"not attempted: {self._fatal}")
+            row = _failure_row(index, failure, item, status="skipped")
+            await self._emit(Result(index, failure=failure, status="skipped", usage=Usage()), row)
+            return
+        key = cache_key(self.config_key, item) if self.config_key and self.ledger else None
+        if key is not None:
+            if key in self._inflight:  # the same article is being asked right now: wait for it
+                answer = await asyncio.shield(self._inflight[key])
+            else:
+                answer = self.ledger.cached(key)  # type: ignore[union-attr]
+            if answer is not None:
+                await self._from_cache(index, item, key, answer)
+                return
+        await self._ask(index, item, key)
+
+    async def _resume(self, index: int, item: Article | IngestError, sha: str | None) -> None:
+        if isinstance(item, Article) and sha and sha != item.sha256:
+            raise LedgerError(
+                f"input #{index} ({item.source_path or item.id}) has changed since run "
+                f"{self.run_id} recorded it; start a new run instead of resuming"
+            )
+        row = self.ledger.item(self.run_id, index)  # type: ignore[union-attr, arg-type]
+        assert row is not None
+        if row.status == "ok":
+            result = Result(index, summary=ArticleSummary.model_validate_json(row.result),  # type: ignore[arg-type]
+                            cached=True, resumed=True, usage=Usage())  # fmt: skip
+        else:
+            failure = Failure(article_id=row.article_id, source_path=row.source,
+                              stage=row.stage or "llm", reason=row.reason or "")  # type: ignore[arg-type]  # fmt: skip
+            result = Result(index, failure=failure, status=row.status, cached=True, resumed=True,
+                            usage=Usage())  # fmt: skip
+        await self._emit(result, None)
+
+    async def _from_cache(self, index: int, article: Article, key: str, answer: CachedAnswer) -> None:
+        if answer.article_id == article.id and answer.source == article.source_path:
+            # The same article as stored: the stored record is this one's, verbatim.
+            summary = ArticleSummary.model_validate_json(answer.result)
+            row = ItemRow(
+                seq=index, article_id=article.id, source=article.source_path,
+                sha256=article.sha256, cache_key=key, status="ok", cached=True,
+                result=answer.result, model=answer.model,
+                prompt_version=summary.provenance.prompt_version,
+            )  # fmt: skip
+            await self._emit(Result(index, summary=summary, cached=True, usage=Usage(), cost_usd=0.0), row)
+            return
+        # Same text elsewhere (another file, id or URL): rebuild the record for this article
+        # from the stored answer, keeping the original provenance.
+        stored = ArticleSummary.model_validate_json(answer.result)
+        extraction = ExtractedSummary.model_validate_json(answer.extraction or "{}")
+        await self._answers.put(_Answer(
+            index, article, key, extraction, Usage(), answer.model or stored.provenance.model,
+            cached=True, provenance=stored.provenance.model_dump(),
+        ))  # fmt: skip
+
+    async def _ask(self, index: int, article: Article, key: str | None) -> None:
+        future = None
+        if key is not None:
+            future = asyncio.get_running_loop().create_future()
+            self._inflight[key] = future
+        try:
+            response_model = (
+                quote_constrained_model(article.model_text, article.headline)
+                if self.settings.quotes_constrained
+                else ExtractedSummary
+            )
+            try:
+                extraction: Extraction = await self.extractor.extract(
+                    self.prompts.messages(article), response_model
+                )
+            except LLMError as exc:
+                if exc.fatal:
+                    self._fatal = exc.reason
+                failure = _llm_failure(article, exc.reason)
+                cost = estimate_cost(self.extractor.model, exc.usage.prompt_tokens, exc.usage.completion_tokens)
+                row = _failure_row(index, failure, article, key=key, usage=exc.usage, cost=cost,
+                                   model=self.extractor.model, prompt_version=self.prompts.version)  # fmt: skip
+                await self._emit(Result(index, failure=failure, usage=exc.usage, cost_usd=cost), row)
+                self._settle(key, future, None)
+                return
+            await self._answers.put(_Answer(
+                index, article, key, extraction.summary, extraction.usage, extraction.model,
+                cached=False, future=future,
+            ))  # fmt: skip
+            future = None  # the finisher settles it
+        finally:
+            if future is not None:
+                self._settle(key, future, None)
+
+    def _settle(self, key: str | None, future: asyncio.Future | None, answer: CachedAnswer | None) -> None:
+        if key is not None and self._inflight.get(key) is future:
+            del self._inflight[key]
+        if future is not None and not future.done():
+            future.set_result(answer)
+
+    # -- the finisher --------------------------------------------------------------------------
+
+    async def _finish_answer(self, a: _Answer) -> None:
+        article, usage = a.article, a.usage
+        prov = a.provenance or {}
+        cost = 0.0 if a.cached else estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
+        try:
+            summary = build_summary(
+                article,
+                a.extraction,
+                model=a.model,
+                endpoint=prov.get("endpoint", self.settings.endpoint_label),
+                prompt_version=prov.get("prompt_version", self.prompts.version),
+                usage=Usage.model_validate(prov["usage"]) if "usage" in prov else usage,
+                created_at=prov.get("created_at"),
+            )
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            first = str(exc).splitlines()
+            failure = Failure(
+                article_id=article.id, source_path=article.source_path, stage="validate",
+                reason=" ".join(first[:3])[:300],
+            )  # fmt: skip
+            row = _failure_row(a.index, failure, article, key=a.key, usage=usage, cost=cost,
+                               model=a.model, prompt_version=self.prompts.version)  # fmt: skip
+            await self._emit(Result(a.index, failure=failure, usage=usage, cost_usd=cost), row)
+            self._settle(a.key, a.future, None)
+            return
+        result_json = summary.model_dump_json()
+        extraction_json = None if a.cached else a.extraction.model_dump_json()
+        row = ItemRow(
+            seq=a.index, article_id=article.id, source=article.source_path, sha256=article.sha256,
+            cache_key=a.key, status="ok", cached=a.cached, result=result_json,
+            extraction=extraction_json, prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens, attempts=usage.attempts,
+            latency_s=usage.latency_s, cost_usd=cost, model=a.model,
+            prompt_version=summary.provenance.prompt_version,
+        )  # fmt: skip
+        await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage, cost_usd=cost), row)
+        if a.future is not None and extraction_json is not None:
+            self._settle(a.key, a.future, CachedAnswer(
+                article.id, article.source_path, result_json, extraction_json, a.model
+            ))  # fmt: skip
+
+
+def _stem(source: str) -> str:
+    return Path(source).stem
+
+
+def _llm_failure(article: Article, reason: str) -> Failure:
+    return Failure(
+        article_id=article.id, source_path=article.source_path, stage="llm", reason=reason
+    )
+
+
+def _failure_row(
+    index: int,
+    failure: Failure,
+    article: Article | None = None,
+    *,
+    status: str = "failed",
+    key: str | None = None,
+    usage: Usage | None = None,
+    cost: float | None = None,
+    model: str | None = None,
+    prompt_version: str | None = None,
+) -> ItemRow:
+    usage = usage or Usage()
+    return ItemRow(
+        seq=index, article_id=failure.article_id, source=failure.source_path,
+        sha256=article.sha256 if article else None, cache_key=key, status=status,
+        stage=failure.stage, reason=failure.reason, prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens, attempts=usage.attempts,
+        latency_s=usage.latency_s, cost_usd=cost if usage.attempts else None, model=model,
+        prompt_version=prompt_version,
+    )  # fmt: skip

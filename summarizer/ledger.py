@@ -1,0 +1,426 @@
+"""The run ledger: one SQLite file (stdlib ``sqlite3``, WAL) holding every run, one row per article
+per run, and through those rows the cache.
+
+* ``runs``: when, with which settings (never the key), over which inputs, and how it ended
+  (``running`` while a process works on it or after it was killed, ``interrupted`` after Ctrl-C,
+  ``done``).
+* ``items``: one row per input per run, keyed by (run, input position): status (``ok``,
+  ``failed`` with stage and reason, ``skipped`` = not attempted), the validated ``ArticleSummary``
+  JSON, the model's raw extraction (zlib), usage over all attempts (tokens, requests, latency),
+  estimated cost, model, prompt version, the article's sha256 and its cache key. A row is written
+  once, when the article is finished; an ``ok`` row is never overwritten, a ``failed`` or
+  ``skipped`` one only by a retry.
+* The cache: an ``ok`` row made by a model (not itself served from the cache) answers any later
+  article with the same cache key, which covers everything that changes the model's answer:
+  article text, headline and publication date (the prompt shows them), prompt version, schema
+  version, model, structured-output mode, temperature, seed, max_tokens and quote constraint.
+
+Every write is its own transaction, committed before the result is handed on, so a crash (even
+SIGKILL) loses at most the articles in flight, and a resume finishes exactly those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .ingest import Article
+from .schema import SCHEMA_VERSION
+from .settings import Settings
+
+LEDGER_VERSION = "1"
+STATUSES = ("ok", "failed", "skipped")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'interrupted', 'done')),
+    inputs TEXT,
+    settings TEXT NOT NULL,
+    config_key TEXT NOT NULL,
+    model TEXT,
+    endpoint TEXT,
+    prompt_version TEXT,
+    schema_version TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    source TEXT,
+    sha256 TEXT,
+    cache_key TEXT,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
+    cached INTEGER NOT NULL DEFAULT 0,
+    stage TEXT,
+    reason TEXT,
+    result TEXT,
+    extraction BLOB,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    latency_s REAL NOT NULL DEFAULT 0,
+    cost_usd REAL,
+    model TEXT,
+    prompt_version TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS items_cache ON items (cache_key) WHERE status = 'ok' AND cached = 0;
+"""
+
+_ITEM_COLUMNS = (
+    "run_id", "seq", "article_id", "source", "sha256", "cache_key", "status", "cached", "stage",
+    "reason", "result", "extraction", "prompt_tokens", "completion_tokens", "attempts",
+    "latency_s", "cost_usd", "model", "prompt_version", "created_at",
+)  # fmt: skip
+_UPSERT = (
+    f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)}) "
+    "ON CONFLICT (run_id, seq) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _ITEM_COLUMNS[2:])
+    + " WHERE items.status != 'ok'"
+)
+
+
+class LedgerError(RuntimeError):
+    pass
+
+
+def default_path() -> Path:
+    """``$SUMMARIZER_LEDGER``, else ``ledger.sqlite3`` in the user data directory."""
+    override = os.environ.get("SUMMARIZER_LEDGER")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("summarizer", appauthor=False)) / "ledger.sqlite3"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys
+# ---------------------------------------------------------------------------------------------
+
+
+def decoding_config(settings: Settings, model: str, mode: str, prompt_version: str) -> dict:
+    """Everything besides the article that changes what the model answers."""
+    return {
+        "model": model,
+        "mode": mode,
+        "temperature": settings.temperature,
+        "seed": settings.seed,
+        "max_tokens": settings.max_tokens,
+        "constrain_quotes": settings.quotes_constrained,
+        "prompt_version": prompt_version,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def config_key(config: dict) -> str:
+    return _digest(json.dumps(config, sort_keys=True))[:32]
+
+
+def cache_key(config_key_: str, article: Article) -> str:
+    """The article's text hash plus what the prompt shows besides the text, under a config."""
+    published = article.published.isoformat() if article.published else ""
+    return _digest(f"{config_key_}\0{article.sha256}\0{article.headline}\0{published}")
+
+
+def settings_record(settings: Settings) -> dict:
+    """Settings as stored with a run: everything but the API key."""
+    return {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "api_key"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    """One article's outcome in one run."""
+
+    seq: int
+    article_id: str
+    status: str
+    source: str | None = None
+    sha256: str | None = None
+    cache_key: str | None = None
+    cached: bool = False
+    stage: str | None = None
+    reason: str | None = None
+    result: str | None = None  # ArticleSummary JSON
+    extraction: str | None = None  # the model's ExtractedSummary JSON
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    latency_s: float = 0.0
+    cost_usd: float | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    created_at: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+
+
+@dataclass
+class CachedAnswer:
+    article_id: str
+    source: str | None
+    result: str
+    extraction: str | None
+    model: str | None
+
+
+@dataclass
+class RunInfo:
+    id: str
+    created_at: str
+    updated_at: str
+    status: str
+    inputs: list[str] | None
+    settings: dict
+    config_key: str
+    model: str | None
+    endpoint: str | None
+    prompt_version: str | None
+    schema_version: str | None
+    # Filled by ``Ledger.run``/``list_runs`` from the items.
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    cost_usd: float | None = None
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.failed + self.skipped
+
+
+class Ledger:
+    """One SQLite ledger file. Safe for one thread at a time per instance; any number of
+    processes may share the file (WAL, with a busy timeout)."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path).expanduser() if path else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a commit survives a crash of this process (SIGKILL included);
+            # only an OS crash or power loss can lose the last commits.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_version', ?)",
+                (LEDGER_VERSION,),
+            )
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def start_run(
+        self, *, settings: Settings, config: dict, endpoint: str, inputs: list[str] | None = None
+    ) -> str:
+        run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+        now = _now()
+        self._db.execute(
+            "INSERT INTO runs (id, created_at, updated_at, status, inputs, settings, config_key,"
+            " model, endpoint, prompt_version, schema_version)"
+            " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id, now, now, json.dumps(inputs) if inputs is not None else None,
+                json.dumps(settings_record(settings)), config_key(config), config["model"],
+                endpoint, config["prompt_version"], config["schema_version"],
+            ),
+        )  # fmt: skip
+        return run_id
+
+    def set_status(self, run_id: str, status: str) -> None:
+        self._db.execute(
+            "UPDATE runs SET status = ?, updated_at = ? WHERE id = ?", (status, _now(), run_id)
+        )
+
+    def resolve(self, ref: str) -> str:
+        """A run id from an id, a unique prefix of one, or ``last``."""
+        if ref == "last":
+            row = self._db.execute("SELECT id FROM runs ORDER BY rowid DESC LIMIT 1").fetchone()
+            if row is None:
+                raise LedgerError(f"{self.path}: no runs yet")
+            return row[0]
+        rows = self._db.execute(
+            "SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id",
+            (ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"),
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        if ref in ids:
+            return ref
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise LedgerError(f"no run {ref!r} in {self.path} (see `summarizer runs`)")
+        raise LedgerError(f"{ref!r} matches {len(ids)} runs: {', '.join(ids[:5])}")
+
+    def run(self, ref: str) -> RunInfo:
+        run_id = self.resolve(ref)
+        row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        info = _run_info(row)
+        self._add_counts([info])
+        return info
+
+    def list_runs(self, limit: int | None = 20) -> list[RunInfo]:
+        sql = f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY rowid DESC"
+        rows = self._db.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
+        infos = [_run_info(r) for r in rows]
+        self._add_counts(infos)
+        return infos
+
+    def find_resumable(self, inputs: list[str] | None, config_key_: str) -> RunInfo | None:
+        """The latest unfinished run over the same inputs with the same decoding config."""
+        rows = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status != 'done' AND config_key = ?"
+            " ORDER BY rowid DESC",
+            (config_key_,),
+        ).fetchall()
+        for row in rows:
+            info = _run_info(row)
+            if inputs is None or info.inputs == inputs:
+                self._add_counts([info])
+                return info
+        return None
+
+    def latest_unfinished(self) -> RunInfo | None:
+        row = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status != 'done'"
+            " ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        info = _run_info(row)
+        self._add_counts([info])
+        return info
+
+    def _add_counts(self, infos: list[RunInfo]) -> None:
+        for info in infos:
+            row = self._db.execute(
+                "SELECT"
+                " COALESCE(SUM(status = 'ok'), 0), COALESCE(SUM(status = 'failed'), 0),"
+                " COALESCE(SUM(status = 'skipped'), 0), COALESCE(SUM(cached), 0),"
+                " COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0),"
+                " COALESCE(SUM(attempts), 0), SUM(cost_usd)"
+                " FROM items WHERE run_id = ?",
+                (info.id,),
+            ).fetchone()
+            (info.ok, info.failed, info.skipped, info.cached, info.prompt_tokens,
+             info.completion_tokens, info.attempts, info.cost_usd) = row  # fmt: skip
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def record(self, run_id: str, row: ItemRow) -> bool:
+        """Write one article's outcome; False when the run already has an ``ok`` row for it
+        (never overwritten: each result is written exactly once)."""
+        values = asdict(row)
+        values["run_id"] = run_id
+        values["cached"] = int(row.cached)
+        values["created_at"] = row.created_at or _now()
+        if row.extraction is not None:
+            values["extraction"] = zlib.compress(row.extraction.encode("utf-8"), 1)
+        cursor = self._db.execute(_UPSERT, tuple(values[c] for c in _ITEM_COLUMNS))
+        return cursor.rowcount > 0
+
+    def states(self, run_id: str) -> dict[int, tuple[str, str | None]]:
+        """Input position -> (status, sha256) for every row the run already has."""
+        return {
+            seq: (status, sha)
+            for seq, status, sha in self._db.execute(
+                "SELECT seq, status, sha256 FROM items WHERE run_id = ?", (run_id,)
+            )
+        }
+
+    def item(self, run_id: str, seq: int) -> ItemRow | None:
+        row = self._db.execute(
+            f"SELECT {', '.join(_ITEM_COLUMNS[1:])} FROM items WHERE run_id = ? AND seq = ?",
+            (run_id, seq),
+        ).fetchone()
+        return _item_row(row) if row else None
+
+    def items(self, run_id: str) -> Iterator[ItemRow]:
+        cursor = self._db.execute(
+            f"SELECT {', '.join(_ITEM_COLUMNS[1:])} FROM items WHERE run_id = ? ORDER BY seq",
+            (run_id,),
+        )
+        for row in cursor:
+            yield _item_row(row)
+
+    def cached(self, key: str) -> CachedAnswer | None:
+        row = self._db.execute(
+            "SELECT article_id, source, result, extraction, model FROM items"
+            " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        extraction = zlib.decompress(row[3]).decode("utf-8") if row[3] is not None else None
+        return CachedAnswer(row[0], row[1], row[2], extraction, row[4])
+
+
+_RUN_COLUMNS = (
+    "id, created_at, updated_at, status, inputs, settings, config_key, model, endpoint,"
+    " prompt_version, schema_version"
+)
+
+
+def _run_info(row: tuple) -> RunInfo:
+    (run_id, created, updated, status, inputs, settings, key, model, endpoint, prompt_version,
+     schema_version) = row  # fmt: skip
+    return RunInfo(
+        id=run_id, created_at=created, updated_at=updated, status=status,
+        inputs=json.loads(inputs) if inputs else None, settings=json.loads(settings),
+        config_key=key, model=model, endpoint=endpoint, prompt_version=prompt_version,
+        schema_version=schema_version,
+    )  # fmt: skip
+
+
+def _item_row(row: tuple) -> ItemRow:
+    values: dict[str, Any] = dict(zip(_ITEM_COLUMNS[1:], row))
+    values["cached"] = bool(values["cached"])
+    if values["extraction"] is not None:
+        values["extraction"] = zlib.decompress(values["extraction"]).decode("utf-8")
+    return ItemRow(**values)

@@ -1,0 +1,86 @@
+"""The batch engine's admission control (Throttle) on a fake clock, and Result's status."""
+
+import asyncio
+
+import pytest
+
+from summarizer.engine import Result, Throttle
+from summarizer.schema import Failure
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def throttle(t: FakeTime, **kw) -> Throttle:
+    return Throttle(kw.pop("max_in_flight", 8), clock=t.clock, sleep=t.sleep, **kw)
+
+
+async def test_requests_per_minute_spaces_requests():
+    t = FakeTime()
+    gate = throttle(t, requests_per_minute=60)  # one a second, a burst of one
+    for _ in range(3):
+        await gate.acquire(100, None)
+        gate.release(100, 100, None, None)
+    assert t.sleeps == [1.0, 1.0] and t.now == 2.0
+
+
+async def test_tokens_per_minute_waits_for_the_estimate_and_pays_back_the_difference():
+    t = FakeTime()
+    gate = throttle(t, tokens_per_minute=600)  # 10 tokens a second
+    await gate.acquire(10, None)
+    gate.release(10, 4, None, None)  # used fewer than estimated: 6 come back
+    await gate.acquire(10, None)  # needs 10, has 6: waits 0.4 s
+    assert t.sleeps == [0.4]
+    gate.release(10, 10, None, None)
+    await gate.acquire(30, None)  # bigger than a second's worth: waits for a full bucket only
+    assert t.sleeps == [0.4, 1.0]
+
+
+async def test_429_pauses_everyone_else_for_retry_after_and_halves_the_window():
+    t = FakeTime()
+    gate = throttle(t, max_in_flight=8)
+    hit, other = object(), object()
+    await gate.acquire(1, hit)
+    gate.release(1, None, 429, 2.5, hit)
+    assert gate.rate_limited == 1 and gate.window == 4
+    await gate.acquire(1, hit)  # the request that was told to wait waits in its own retry loop
+    assert t.sleeps == []
+    gate.release(1, None, 429, 2.5, hit)  # same episode: the window is cut once
+    assert gate.window == 4
+    await gate.acquire(1, other)
+    assert t.sleeps == [2.5]
+    for _ in range(20):  # successes grow the window back, one per window's worth
+        gate.release(1, 1, None, None)
+        gate.in_flight += 1
+    assert 6 < gate.window <= 8
+
+
+async def test_window_bounds_requests_in_flight():
+    t = FakeTime()
+    gate = throttle(t, max_in_flight=1)
+    await gate.acquire(1, None)
+    second = asyncio.create_task(gate.acquire(1, None))
+    await asyncio.sleep(0)
+    assert not second.done() and gate.in_flight == 1
+    gate.release(1, 1, None, None)
+    await asyncio.wait_for(second, 1)
+    assert gate.in_flight == 1
+
+
+def test_result_status_follows_the_record():
+    failure = Failure(article_id="a", stage="llm", reason="boom")
+    assert Result(0, failure=failure).status == "failed"
+    assert Result(0, failure=failure, status="skipped").status == "skipped"
+    with pytest.raises(AttributeError):
+        Result(0).summary.events  # noqa: B018 - no summary on an empty result

@@ -1,0 +1,203 @@
+"""The run ledger through the real batch engine, against the in-process loopback fixture server:
+cache hits send nothing, a crashed run resumes with only what was missing, every failure is
+recorded with its reason, and a result is written once."""
+
+import sqlite3
+
+import pytest
+
+from summarizer.api import Limits, Summarizer
+from summarizer.ingest import article_from_text
+from summarizer.ledger import ItemRow, Ledger, LedgerError
+from summarizer.settings import Settings
+from tests.conftest import RECORDING_KEY, RecordedSleep
+from tests.fixtures.server import start_fixture_server
+
+
+@pytest.fixture(scope="module")
+def server():
+    with start_fixture_server() as srv:
+        yield srv
+
+
+@pytest.fixture
+def live(server):
+    server.reset()
+    return server
+
+
+def settings(server, model="fixture", **kw) -> Settings:
+    kw.setdefault("concurrency", 4)
+    return Settings(base_url=server.base_url, api_key=RECORDING_KEY, model=model, mode="tools", **kw)
+
+
+def articles(n: int, start: int = 0, marker: str = ""):
+    return [
+        article_from_text(
+            f"Clashes near village {i}\n\nFighters clashed near village {i} on Monday, residents "
+            f"said. {marker}",
+            f"a{i}",
+            source_path=f"mem/a{i}.txt",
+        )
+        for i in range(start, start + n)
+    ]
+
+
+def requested(server) -> int:
+    return sum(1 for h in server.history if h["path"] == "/chat/completions")
+
+
+def rows(path, run_id):
+    with Ledger(path) as ledger:
+        return list(ledger.items(run_id))
+
+
+def test_rerun_of_the_same_articles_sends_no_request(live, tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    first = Summarizer(settings(live), ledger=db)
+    results = list(first.summarize_many(articles(6)))
+    assert requested(live) == 6 and all(r.ok and not r.cached for r in results)
+
+    again = Summarizer(settings(live), ledger=db)
+    cached = sorted(again.summarize_many(articles(6)), key=lambda r: r.index)
+    assert requested(live) == 6  # not one more request
+    assert all(r.ok and r.cached and r.usage.attempts == 0 for r in cached)
+    assert [r.summary for r in cached] == [r.summary for r in sorted(results, key=lambda r: r.index)]
+    assert again.run_id != first.run_id
+    stored = rows(db, again.run_id)
+    assert len(stored) == 6 and all(r.cached and r.prompt_tokens == 0 for r in stored)
+
+    # Anything that changes the answer misses the cache: here the temperature.
+    warmer = Summarizer(settings(live, temperature=0.5), ledger=db)
+    assert not any(r.cached for r in warmer.summarize_many(articles(2)))
+    assert requested(live) == 8
+
+
+def test_the_same_article_twice_in_a_batch_is_asked_once(live, tmp_path):
+    twice = articles(1) * 2 + articles(1, start=1)
+    results = list(Summarizer(settings(live), ledger=tmp_path / "l.sqlite3").summarize_many(twice))
+    assert requested(live) == 2
+    assert sorted(r.index for r in results) == [0, 1, 2] and all(r.ok for r in results)
+    assert sum(r.cached for r in results) == 1
+
+
+def test_a_crashed_run_resumes_with_only_what_was_missing(live, tmp_path):
+    db, crashed = tmp_path / "ledger.sqlite3", tmp_path / "crashed.sqlite3"
+    batch = articles(12)
+    summarizer = Summarizer(settings(live, concurrency=2), ledger=db)
+    stream = summarizer.summarize_many(batch)
+    seen = [next(stream) for _ in range(5)]
+    # What a SIGKILL right now would leave on disk: a consistent snapshot, run still 'running'.
+    with sqlite3.connect(db) as src, sqlite3.connect(crashed) as dst:
+        src.backup(dst)
+    stream.close()
+    run_id = summarizer.run_id
+    with Ledger(crashed) as ledger:
+        assert ledger.run(run_id).status == "running"
+        finished = {row.seq: row.article_id for row in ledger.items(run_id)}
+    assert {r.index for r in seen} <= set(finished)  # handed out only once committed
+
+    asked_before = {h["article"] for h in live.history}
+    count_before = requested(live)
+    resumed = Summarizer(settings(live), ledger=crashed)
+    results = list(resumed.summarize_many(batch, run_id=run_id[:15]))  # a unique prefix works
+
+    assert sorted(r.index for r in results) == list(range(12))  # every input, exactly once
+    assert {r.index for r in results if r.resumed} == set(finished)
+    assert requested(live) - count_before == 12 - len(finished)  # only the missing ones
+    new_asks = [h["article"] for h in live.history[count_before:]]
+    assert len(set(new_asks)) == len(new_asks)
+    stored = rows(crashed, run_id)
+    assert [r.seq for r in stored] == list(range(12)) and all(r.status == "ok" for r in stored)
+    with Ledger(crashed) as ledger:
+        assert ledger.run(run_id).status == "done"
+    assert asked_before  # sanity: the first run did ask
+
+
+def test_every_failure_is_recorded_with_its_reason(live, tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    poisoned = articles(1, start=50, marker="FIXTURE-ALWAYS-500")
+    items = [*articles(2), *poisoned, str(tmp_path / "missing.txt")]
+    s = Summarizer(settings(live, transport_attempts=2), sleep=RecordedSleep(), ledger=db)
+    results = sorted(s.summarize_many(items), key=lambda r: r.index)
+    assert [r.status for r in results] == ["ok", "ok", "failed", "failed"]
+    stored = {r.seq: r for r in rows(db, s.run_id)}
+    assert stored[2].stage == "llm" and stored[2].attempts == 2
+    assert stored[2].reason.startswith(f"HTTP 500 from {live.base_url}")
+    assert stored[3].stage == "ingest" and stored[3].reason == "no such file"
+    assert all(r.reason for r in stored.values() if r.status != "ok")
+    with Ledger(db) as ledger:
+        info = ledger.run(s.run_id)
+    assert (info.ok, info.failed, info.attempts) == (2, 2, 4)
+
+
+def test_retry_failed_asks_again_only_for_the_failures(live, tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    batch = articles(3)
+    # fixture:500 fails each article's first request; one attempt each: all three fail.
+    s = Summarizer(settings(live, "fixture:500", transport_attempts=1), ledger=db)
+    assert [r.status for r in s.summarize_many(batch)] == ["failed"] * 3
+    run_id = s.run_id
+    ok = Summarizer(settings(live, "fixture:500", transport_attempts=1), ledger=db)
+    results = list(ok.summarize_many(batch, run_id=run_id, retry_failed=True))
+    assert all(r.ok and not r.resumed for r in results) and requested(live) == 6
+    stored = rows(db, run_id)
+    assert len(stored) == 3 and all(r.status == "ok" for r in stored)
+    # Nothing left to retry: a third pass sends nothing and changes nothing.
+    again = list(Summarizer(settings(live, "fixture:500"), ledger=db).summarize_many(batch, run_id=run_id, retry_failed=True))
+    assert all(r.resumed for r in again) and requested(live) == 6
+
+
+def test_token_budget_stops_reasks(live, tmp_path):
+    s = Summarizer(settings(live, "fixture:invalid"), ledger=tmp_path / "l.sqlite3",
+                   limits=Limits(token_budget=10))  # fmt: skip
+    [result] = list(s.summarize_many(articles(1)))
+    assert result.status == "failed"
+    assert result.failure.reason.startswith("token budget exhausted:")
+    assert result.failure.reason.endswith("over 1 request(s) (budget 10)")
+    assert result.usage.attempts == 1  # the invalid answer was not re-asked
+    generous = Summarizer(settings(live, "fixture:invalid"), limits=Limits(token_budget=100_000))
+    [result] = list(generous.summarize_many(articles(1, start=1)))
+    assert result.ok and result.usage.attempts == 2
+
+
+def test_an_ok_row_is_written_once(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        run_id = ledger.start_run(settings=Settings(base_url="http://x/v1"), endpoint="e",
+                                  config={"model": "m", "prompt_version": "p", "schema_version": "1"})  # fmt: skip
+        assert ledger.record(run_id, ItemRow(seq=0, article_id="a", status="failed", reason="boom"))
+        assert ledger.record(run_id, ItemRow(seq=0, article_id="a", status="ok", result="{}"))
+        assert not ledger.record(run_id, ItemRow(seq=0, article_id="a", status="failed", reason="late"))
+        [row] = ledger.items(run_id)
+        assert (row.status, row.result, row.reason) == ("ok", "{}", None)
+        assert ledger._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert "api_key" not in ledger.run(run_id).settings
+        with pytest.raises(ValueError):
+            ItemRow(seq=1, article_id="a", status="done")
+
+
+def test_resume_refuses_inputs_that_changed(live, tmp_path):
+    db = tmp_path / "l.sqlite3"
+    s = Summarizer(settings(live), ledger=db)
+    list(s.summarize_many(articles(2)))
+    changed = articles(1) + articles(1, start=7)  # input #1 is another article now
+    with pytest.raises(LedgerError, match="has changed since run"):
+        list(Summarizer(settings(live), ledger=db).summarize_many(changed, run_id=s.run_id))
+
+
+def test_runs_are_found_by_id_prefix_or_last(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        with pytest.raises(LedgerError, match="no runs yet"):
+            ledger.resolve("last")
+        config = {"model": "m", "prompt_version": "p", "schema_version": "1"}
+        a = ledger.start_run(settings=Settings(), config=config, endpoint="e", inputs=["x"])
+        b = ledger.start_run(settings=Settings(), config=config, endpoint="e", inputs=["y"])
+        assert ledger.resolve(a) == a and ledger.resolve("last") == b
+        with pytest.raises(LedgerError, match="matches 2 runs"):
+            ledger.resolve(a[:9])  # the date alone
+        with pytest.raises(LedgerError, match="no run"):
+            ledger.resolve("nope")
+        assert [r.id for r in ledger.list_runs()] == [b, a]
+        assert ledger.find_resumable(["x"], ledger.run(a).config_key).id == a
+        ledger.set_status(a, "done")
+        assert ledger.find_resumable(["x"], ledger.run(a).config_key) is None
