@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import nullcontext
 import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from . import __version__
-from .api import Summarizer
+from .api import Limits, Summarizer
+from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
+from .pricing import format_cost
+from .progress import BatchProgress, count_inputs, summary_table
 from .render import RunTotals, article_view, failures_table, footer
-from .schema import ArticleSummary
+from .schema import ArticleSummary, Failure
 from .settings import Settings
 from .store import JsonlWriter, ResultsFileError, read_failures, read_results
 
@@ -29,7 +34,17 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+LedgerOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--ledger",
+        help="The run ledger (SQLite). Default: env SUMMARIZER_LEDGER, else ledger.sqlite3 in "
+        "the user data directory.",
+        show_default=False,
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -60,9 +75,13 @@ def _usage_error(message: str) -> typer.Exit:
 @app.command()
 def run(
     paths: Annotated[
-        list[str],
-        typer.Argument(help="Article .txt files, directories, globs, or .jsonl files.", show_default=False),
-    ],
+        Optional[list[str]],
+        typer.Argument(
+            help="Article .txt files, directories, globs, or .jsonl files (optional with "
+            "--resume/--retry-failed: the run's own inputs).",
+            show_default=False,
+        ),
+    ] = None,
     out_file: Annotated[
         Optional[Path],
         typer.Option("--out", "-o", help="Write results as JSON Lines here (failures go to <name>.failures.jsonl)."),
@@ -84,7 +103,12 @@ def run(
         Optional[str],
         typer.Option(help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL)."),
     ] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Articles in flight at once (remote endpoints).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Articles in flight at once (remote endpoints; default 4).")] = None,
+    rpm: Annotated[Optional[float], typer.Option("--rpm", min=0.001, help="Requests-per-minute limit (retries and re-asks count).")] = None,
+    tpm: Annotated[Optional[float], typer.Option("--tpm", min=1, help="Tokens-per-minute limit (estimated before, settled after each request).")] = None,
+    token_budget: Annotated[
+        Optional[int], typer.Option(min=1, help="Most tokens one article may spend over all its requests (caps re-asks).")
+    ] = None,
     max_tokens: Annotated[Optional[int], typer.Option(min=64, help="Cap on generated tokens per request.")] = None,
     timeout: Annotated[Optional[float], typer.Option(min=1, help="Seconds before one request times out.")] = None,
     reasks: Annotated[Optional[int], typer.Option(min=0, help="Re-asks after a schema-invalid answer.")] = None,
@@ -100,48 +124,132 @@ def run(
             show_default=False,
         ),
     ] = None,
+    ledger_path: LedgerOption = None,
+    no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Record nothing and use no cache.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish the latest unfinished run of these inputs (or --run): only what is missing.")
+    ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Ask again for the failures of the latest run of these inputs (or --run).")
+    ] = False,
+    run_ref: Annotated[
+        Optional[str], typer.Option("--run", help="The run to --resume or --retry-failed (an id, a prefix, or 'last').")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the footer and failures.")] = False,
 ) -> None:
     """Summarise articles and extract their events.
 
+    Every run is recorded in the ledger: a re-run of the same articles with the same settings
+    sends no request, and --resume after a crash or Ctrl-C finishes only what is missing.
+
     Exit status: 0 when every article succeeded, 1 when some failed (listed with reasons),
-    2 on usage errors.
+    2 on usage errors, 130 when interrupted.
     """
     if mode not in (None, "auto", "tools", "json_schema", "md_json"):
         raise _usage_error(f"--mode must be auto, tools, json_schema or md_json, not {mode!r}")
+    flags = dict(
+        model=model, base_url=base_url, mode=mode, model_path=model_path,
+        embedded_model=embedded_model, concurrency=concurrency, max_tokens=max_tokens,
+        timeout=timeout, reasks=reasks, transport_attempts=transport_attempts,
+        constrain_quotes=constrain_quotes,
+    )  # fmt: skip
+    continuing = resume or retry_failed or run_ref is not None
+    if continuing and no_ledger:
+        raise _usage_error("--resume, --retry-failed and --run need the ledger (drop --no-ledger)")
+    if not continuing and not paths:
+        raise _usage_error("give the articles to summarise (files, directories, globs, .jsonl)")
     try:
-        settings = Settings.from_env(
-            model=model, base_url=base_url, mode=mode, model_path=model_path,
-            embedded_model=embedded_model, concurrency=concurrency, max_tokens=max_tokens,
-            timeout=timeout, reasks=reasks, transport_attempts=transport_attempts,
-            constrain_quotes=constrain_quotes,
-        )  # fmt: skip
-    except ValueError as exc:
+        ledger = None if no_ledger else Ledger(ledger_path)
+        settings = Settings.from_env(**flags)
+        previous = _run_to_continue(ledger, paths, settings, run_ref, resume) if continuing else None
+        if previous is not None:
+            settings = _settings_of(previous, flags)
+            paths = paths or previous.inputs
+            if not paths:
+                raise _usage_error(f"run {previous.id} was not started from paths: give its inputs again")
+    except (ValueError, LedgerError) as exc:
         raise _usage_error(str(exc)) from None
     if settings.uses_embedded:
         _announce_embedded(settings)
 
-    summarizer = Summarizer(settings)
+    summarizer = Summarizer(
+        settings, ledger=ledger,
+        limits=Limits(requests_per_minute=rpm, tokens_per_minute=tpm, token_budget=token_budget),
+    )  # fmt: skip
+    if previous is not None and previous.config_key != config_key(summarizer.config()):
+        raise _usage_error(
+            f"run {previous.id} was made with other decoding settings (model {previous.model}, "
+            f"prompt {previous.prompt_version}); resume it with the same ones"
+        )
+    assert paths is not None
     totals = RunTotals()
     started = time.monotonic()
     writer = JsonlWriter(out_file) if out_file else None
+    total = count_inputs(paths) if err.is_terminal else None
+    progress = BatchProgress(err, total)
+    # Both streams on the terminal: panels go above the bar, through its console.
+    panels = err if progress.enabled and out.is_terminal else out
     try:
-        with err.status("working...", spinner="dots") if err.is_terminal else nullcontext():
-            for result in summarizer.summarize_many(paths):
+        with progress:
+            for result in summarizer.summarize_many(
+                paths, run_id=previous.id if previous else None, retry_failed=retry_failed
+            ):
                 record = result.summary or result.failure
                 assert record is not None
                 totals.add(record)
+                progress.update(result, summarizer.throttle.rate_limited if summarizer.throttle else 0)
                 if writer:
                     writer.write(record)
                 if result.summary and not quiet:
-                    out.print(article_view(result.summary))
+                    panels.print(article_view(result.summary))
                 elif result.failure:
-                    err.print(f"[red]failed[/] {result.source}: {result.failure.reason}", highlight=False)
+                    err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False)
+    except KeyboardInterrupt:
+        err.print(
+            f"[yellow]interrupted[/] after {progress.stats.done} article(s); finish with "
+            f"`summarizer run --resume --run {summarizer.run_id}`" if summarizer.run_id else "[yellow]interrupted[/]",
+            highlight=False,
+        )  # fmt: skip
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (ValueError, LedgerError) as exc:
+        raise _usage_error(str(exc)) from None
     finally:
         if writer:
             writer.close()
     totals.seconds = time.monotonic() - started
+    out.print(summary_table(progress.stats, run_id=summarizer.run_id,
+                            ledger=str(ledger.path) if ledger else None))  # fmt: skip
     _finish(totals, out_file)
+
+
+def _run_to_continue(
+    ledger: Ledger | None, paths: list[str] | None, settings: Settings, ref: str | None, resume: bool
+) -> RunInfo:
+    assert ledger is not None
+    if ref is not None:
+        return ledger.run(ref)
+    if paths:
+        probe = Summarizer(settings)
+        found = ledger.find_resumable(list(paths), config_key(probe.config())) if resume else None
+        if found is None and not resume:  # --retry-failed: the latest run of these inputs
+            found = next((r for r in ledger.list_runs(None) if r.inputs == list(paths)), None)
+        if found is None:
+            raise LedgerError(
+                f"no {'unfinished ' if resume else ''}run of {' '.join(paths)} with these "
+                f"settings in {ledger.path} (see `summarizer runs`)"
+            )
+        return found
+    found = ledger.latest_unfinished() if resume else ledger.run("last")
+    if found is None:
+        raise LedgerError(f"no unfinished run in {ledger.path} (see `summarizer runs`)")
+    return found
+
+
+def _settings_of(run: RunInfo, flags: dict) -> Settings:
+    """The run's stored settings, with flags given now on top and the key from the environment."""
+    stored = {k: v for k, v in run.settings.items() if k in Settings.__dataclass_fields__}
+    stored.update({k: v for k, v in flags.items() if v is not None})
+    return Settings(api_key=Settings.from_env().api_key, **stored)
 
 
 def _announce_embedded(settings: Settings) -> None:
@@ -171,19 +279,94 @@ def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = T
 
 @app.command()
 def show(
-    results: Annotated[Path, typer.Argument(help="A results .jsonl file written by `summarizer run --out`.")],
+    target: Annotated[
+        str,
+        typer.Argument(help="A run (id, prefix, or 'last') or a results .jsonl file written by --out.", show_default=False),
+    ],
+    ledger_path: LedgerOption = None,
 ) -> None:
-    """Re-render saved results without calling any model."""
+    """Re-render a run or saved results without calling any model."""
     totals = RunTotals()
+    path = Path(target)
+    if path.suffix == ".jsonl" or path.is_file():
+        try:
+            for summary in read_results(path):
+                totals.add(summary)
+                out.print(article_view(summary))
+        except ResultsFileError as exc:
+            raise _usage_error(str(exc)) from None
+        for failure in read_failures(path):
+            totals.add(failure)
+        _finish(totals, None, failures_fail=False)
+        return
     try:
-        for summary in read_results(results):
+        ledger = _existing_ledger(ledger_path)
+        info = ledger.run(target)
+    except LedgerError as exc:
+        raise _usage_error(str(exc)) from None
+    for row in ledger.items(info.id):
+        if row.status == "ok" and row.result:
+            summary = ArticleSummary.model_validate_json(row.result)
             totals.add(summary)
             out.print(article_view(summary))
-    except ResultsFileError as exc:
-        raise _usage_error(str(exc)) from None
-    for failure in read_failures(results):
-        totals.add(failure)
+        else:
+            totals.add(Failure(article_id=row.article_id, source_path=row.source,
+                               stage=row.stage or "llm", reason=f"{row.status}: {row.reason}"))  # type: ignore[arg-type]  # fmt: skip
+    out.print(_runs_table([info], title=f"Run {info.id}"))
     _finish(totals, None, failures_fail=False)
+
+
+@app.command()
+def runs(
+    ledger_path: LedgerOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show this many, newest first.")] = 20,
+) -> None:
+    """List the runs in the ledger, newest first."""
+    path = ledger_path or default_path()
+    if not path.is_file():
+        out.print(f"no runs yet (no ledger at {path})", highlight=False)
+        return
+    try:
+        ledger = Ledger(path)
+    except LedgerError as exc:
+        raise _usage_error(str(exc)) from None
+    infos = ledger.list_runs(limit)
+    if not infos:
+        out.print(f"no runs yet in {ledger.path}", highlight=False)
+        return
+    out.print(_runs_table(infos, title=f"Runs in {ledger.path}"))
+
+
+def _existing_ledger(path: Path | None) -> Ledger:
+    """Open a ledger to read it; looking never creates one."""
+    path = path or default_path()
+    if not path.is_file():
+        raise LedgerError(f"no run ledger at {path}")
+    return Ledger(path)
+
+
+def _runs_table(infos: list[RunInfo], title: str) -> Table:
+    """Runs, newest first. A run's id is its start time (local), so no separate column."""
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("run", no_wrap=True, min_width=20)
+    table.add_column("status", no_wrap=True)
+    table.add_column("model", overflow="fold", min_width=6)
+    for name in ("ok", "failed", "cached", "tokens", "cost"):
+        table.add_column(name, justify="right", no_wrap=True)
+    wide = out.width >= 110  # the inputs only where they fit
+    if wide:
+        table.add_column("inputs", overflow="ellipsis", no_wrap=True, max_width=40)
+    style = {"done": "green", "running": "yellow", "interrupted": "red"}
+    for r in infos:
+        failed = f"{r.failed}" + (f" +{r.skipped} skipped" if r.skipped else "")
+        tokens = r.prompt_tokens + r.completion_tokens
+        table.add_row(
+            r.id, f"[{style.get(r.status, '')}]{r.status}[/]", escape(r.model or "-"),
+            f"{r.ok:,}", failed, f"{r.cached:,}", f"{tokens:,}",
+            format_cost(r.cost_usd) if tokens else "-",
+            *([escape(" ".join(r.inputs)) if r.inputs else "-"] if wide else []),
+        )  # fmt: skip
+    return table
 
 
 @app.command()

@@ -17,6 +17,13 @@ HEADLINES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _private_ledger(tmp_path, monkeypatch):
+    """Every test gets its own ledger: nothing is written to the user's data directory, and no
+    test is answered from another's cache."""
+    monkeypatch.setitem(ENV, "SUMMARIZER_LEDGER", str(tmp_path / "ledger.sqlite3"))
+
+
 def run_cli(*args: str):
     return runner.invoke(app, list(args), env=ENV, catch_exceptions=False)
 
@@ -105,6 +112,86 @@ def test_schema_is_the_stored_record(json_schema):
 
 
 def test_help_everywhere():
-    for command in ([], ["run"], ["show"], ["schema"]):
+    for command in ([], ["run"], ["show"], ["schema"], ["runs"]):
         result = run_cli(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+# --- the run ledger through the command line, against the in-process fixture server ----------
+
+
+@pytest.fixture(scope="module")
+def live_server():
+    from tests.fixtures.server import start_fixture_server
+
+    with start_fixture_server() as server:
+        yield server
+
+
+@pytest.fixture
+def live(live_server):
+    live_server.reset()
+    return live_server
+
+
+def asked(server) -> int:
+    return sum(1 for h in server.history if h["path"] == "/chat/completions")
+
+
+def test_rerun_is_served_from_the_ledger_then_listed_and_shown(live, tmp_path):
+    args = ("run", str(ROOT / "seeds"), "--base-url", live.base_url, "--model", "fixture",
+            "--mode", "tools", "-q")  # fmt: skip
+    first = run_cli(*args)
+    assert first.exit_code == 0, first.output
+    assert asked(live) == 5 and "5 ok, 0 failed" in first.stdout
+    out = tmp_path / "again.jsonl"
+    second = run_cli(*args, "--out", str(out))
+    assert second.exit_code == 0
+    assert asked(live) == 5  # the re-run sent nothing
+    assert "5 (no request sent)" in second.stdout
+    assert len(out.read_text().splitlines()) == 5
+    # Not a terminal: no live bar, no escape codes; just the summary at the end.
+    assert "\x1b[" not in second.stderr + second.stdout and "summarising" not in second.stderr
+
+    listed = run_cli("runs")
+    assert listed.exit_code == 0 and listed.stdout.count(" done ") == 2
+    shown = run_cli("show", "last")
+    assert shown.exit_code == 0
+    for headline in HEADLINES:
+        assert headline in shown.stdout
+    assert "5 ok, 0 failed" in shown.stdout
+
+
+def test_resume_finishes_an_interrupted_run_from_its_own_inputs(live, tmp_path):
+    import sqlite3
+
+    from summarizer.api import Summarizer
+    from summarizer.settings import Settings
+
+    db, crashed = tmp_path / "ledger.sqlite3", tmp_path / "crashed.sqlite3"
+    settings = Settings(base_url=live.base_url, api_key=RECORDING_KEY, model="fixture", mode="tools",
+                        concurrency=1)  # fmt: skip
+    summarizer = Summarizer(settings, ledger=db)
+    stream = summarizer.summarize_many([str(ROOT / "seeds")])
+    next(stream), next(stream)
+    with sqlite3.connect(db) as src, sqlite3.connect(crashed) as dst:
+        src.backup(dst)  # the ledger as a crash now would leave it
+    stream.close()
+    before = asked(live)
+    done = len(sqlite3.connect(crashed).execute("SELECT seq FROM items").fetchall())
+
+    resumed = run_cli("run", "--resume", "--ledger", str(crashed), "-q")
+    assert resumed.exit_code == 0, resumed.output
+    assert asked(live) - before == 5 - done  # only what was missing
+    assert "5 ok, 0 failed" in resumed.stdout and summarizer.run_id in resumed.stdout
+    nothing = run_cli("run", "--resume", "--ledger", str(crashed))
+    assert nothing.exit_code == 2 and "no unfinished run" in nothing.stderr
+
+
+def test_continuing_needs_the_ledger_and_inputs(tmp_path):
+    assert run_cli("run", "--resume", "--no-ledger").exit_code == 2
+    assert "give the articles" in run_cli("run", "--base-url", "http://127.0.0.1:9/v1").stderr
+    missing = run_cli("show", "nosuchrun")
+    assert missing.exit_code == 2 and "no run ledger at" in missing.stderr
+    assert "no runs yet" in run_cli("runs").stdout
+    assert not Path(ENV["SUMMARIZER_LEDGER"]).exists()  # looking never creates a ledger

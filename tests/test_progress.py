@@ -1,0 +1,58 @@
+"""Progress: a live bar on a terminal, silence elsewhere, and the closing summary table."""
+
+import io
+import json
+
+from rich.console import Console
+
+from summarizer.engine import BatchStats, Result
+from summarizer.progress import BatchProgress, count_inputs, summary_table
+from summarizer.schema import Failure, Usage
+
+
+def results():
+    usage = Usage(prompt_tokens=1000, completion_tokens=200, attempts=2)
+    failure = Failure(article_id="b", stage="llm", reason="HTTP 500")
+    return [
+        Result(0, failure=failure, usage=usage, cost_usd=0.01),
+        Result(1, failure=Failure(article_id="c", stage="ingest", reason="empty file"), usage=Usage()),
+    ]
+
+
+def test_not_a_terminal_prints_nothing_while_running():
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=False, width=120)
+    with BatchProgress(console, total=2) as progress:
+        for result in results():
+            progress.update(result)
+    assert buffer.getvalue() == ""
+    assert (progress.stats.done, progress.stats.failed, progress.stats.requests) == (2, 2, 2)
+
+
+def test_a_terminal_gets_a_live_bar_with_counts_tokens_and_cost():
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=200)
+    with BatchProgress(console, total=2) as progress:
+        for result in results():
+            progress.update(result, rate_limited=3)
+        progress._progress.refresh()  # type: ignore[union-attr]
+    text = buffer.getvalue()
+    assert "2/2" in text and "2 failed" in text
+    assert "1,200 tokens" in text and "$0.0100" in text and "3 x 429" in text
+
+
+def test_summary_table_says_what_happened_and_never_invents_a_price():
+    stats = BatchStats(done=3, ok=2, failed=1, cached=1, requests=4, prompt_tokens=10, completion_tokens=5, priced=False)
+    console = Console(file=io.StringIO(), width=120)
+    console.print(summary_table(stats, run_id="20260101-000000-abcd", ledger="/tmp/l.sqlite3"))
+    text = console.file.getvalue()
+    assert "20260101-000000-abcd" in text and "1 (no request sent)" in text
+    assert "n/a (no price for this model" in text
+    assert "$" not in text
+
+
+def test_count_inputs_reads_jsonl_lines_and_files(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps({"text": f"t{i}"}) for i in range(5)) + "\n\n")
+    assert count_inputs([tmp_path]) == 6
+    assert count_inputs([tmp_path / "missing.txt"]) == 1  # reported as one failure later
