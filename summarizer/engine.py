@@ -24,6 +24,7 @@ is halved (once per episode) and grows back by one per window's worth of success
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import math
 import time
@@ -270,6 +271,7 @@ class _Answer:
     cached: bool
     provenance: dict | None = None  # for a cached answer: the original provenance
     future: asyncio.Future | None = None
+    extraction_json: str | None = None
 
 
 _END = object()
@@ -388,8 +390,7 @@ class Engine:
                 answer = await asyncio.shield(self._inflight[key])
             else:
                 answer = self.ledger.cached(key)  # type: ignore[union-attr]
-            if answer is not None:
-                await self._from_cache(index, item, key, answer)
+            if answer is not None and await self._from_cache(index, item, key, answer):
                 return
         await self._ask(index, item, key)
 
@@ -411,8 +412,9 @@ class Engine:
                             usage=Usage())  # fmt: skip
         await self._emit(result, None)
 
-    async def _from_cache(self, index: int, article: Article, key: str, answer: CachedAnswer) -> None:
-        if answer.article_id == article.id and answer.source == article.source_path:
+    async def _from_cache(self, index: int, article: Article, key: str, answer: CachedAnswer) -> bool:
+        """Serve the article from the ledger; False when what is there cannot serve it."""
+        if answer.result is not None and answer.article_id == article.id and answer.source == article.source_path:
             # The same article as stored: the stored record is this one's, verbatim.
             summary = ArticleSummary.model_validate_json(answer.result)
             row = ItemRow(
@@ -422,15 +424,29 @@ class Engine:
                 prompt_version=summary.provenance.prompt_version,
             )  # fmt: skip
             await self._emit(Result(index, summary=summary, cached=True, usage=Usage(), cost_usd=0.0), row)
-            return
-        # Same text elsewhere (another file, id or URL): rebuild the record for this article
-        # from the stored answer, keeping the original provenance.
-        stored = ArticleSummary.model_validate_json(answer.result)
-        extraction = ExtractedSummary.model_validate_json(answer.extraction or "{}")
+            return True
+        # The same text under another name (file, id, URL), or an answer whose record a crash
+        # prevented: assemble this article's record from the logged answer.
+        logged = answer if answer.extraction is not None else self.ledger.response(key)  # type: ignore[union-attr]
+        if logged is None or logged.extraction is None:
+            return False
+        extraction = ExtractedSummary.model_validate_json(logged.extraction)
+        if answer.result is not None:
+            provenance = ArticleSummary.model_validate_json(answer.result).provenance.model_dump()
+        else:
+            provenance = {"created_at": dt.datetime.fromisoformat(logged.created_at)} if logged.created_at else {}
+        usage = Usage(prompt_tokens=logged.prompt_tokens, completion_tokens=logged.completion_tokens,
+                      attempts=logged.attempts, latency_s=logged.latency_s)  # fmt: skip
+        provenance.setdefault("usage", usage.model_dump())
+        # Asked for this very input of this run (by a process that died before its row): its cost
+        # belongs to this run. Otherwise it was paid for elsewhere.
+        own = logged.run_id is not None and logged.run_id == self.run_id and logged.seq == index
         await self._answers.put(_Answer(
-            index, article, key, extraction, Usage(), answer.model or stored.provenance.model,
-            cached=True, provenance=stored.provenance.model_dump(),
+            index, article, key, extraction, usage if own else Usage(),
+            logged.model or provenance.get("model") or self.extractor.model,
+            cached=not own, provenance=provenance,
         ))  # fmt: skip
+        return True
 
     async def _ask(self, index: int, article: Article, key: str | None) -> None:
         future = None
@@ -457,9 +473,17 @@ class Engine:
                 await self._emit(Result(index, failure=failure, usage=exc.usage, cost_usd=cost), row)
                 self._settle(key, future, None)
                 return
+            extraction_json = extraction.summary.model_dump_json()
+            if key is not None and self.ledger is not None:
+                usage = extraction.usage
+                self.ledger.log_response(
+                    key, extraction_json, run_id=self.run_id, seq=index, model=extraction.model,
+                    prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                    attempts=usage.attempts, latency_s=usage.latency_s,
+                )  # fmt: skip
             await self._answers.put(_Answer(
                 index, article, key, extraction.summary, extraction.usage, extraction.model,
-                cached=False, future=future,
+                cached=False, future=future, extraction_json=extraction_json,
             ))  # fmt: skip
             future = None  # the finisher settles it
         finally:
@@ -478,11 +502,12 @@ class Engine:
         article, usage = a.article, a.usage
         prov = a.provenance or {}
         cost = 0.0 if a.cached else estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
+        model = prov.get("model", a.model)
         try:
             summary = build_summary(
                 article,
                 a.extraction,
-                model=a.model,
+                model=model,
                 endpoint=prov.get("endpoint", self.settings.endpoint_label),
                 prompt_version=prov.get("prompt_version", self.prompts.version),
                 usage=Usage.model_validate(prov["usage"]) if "usage" in prov else usage,
@@ -500,19 +525,18 @@ class Engine:
             self._settle(a.key, a.future, None)
             return
         result_json = summary.model_dump_json()
-        extraction_json = None if a.cached else a.extraction.model_dump_json()
         row = ItemRow(
             seq=a.index, article_id=article.id, source=article.source_path, sha256=article.sha256,
             cache_key=a.key, status="ok", cached=a.cached, result=result_json,
-            extraction=extraction_json, prompt_tokens=usage.prompt_tokens,
+            prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens, attempts=usage.attempts,
             latency_s=usage.latency_s, cost_usd=cost, model=a.model,
             prompt_version=summary.provenance.prompt_version,
         )  # fmt: skip
         await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage, cost_usd=cost), row)
-        if a.future is not None and extraction_json is not None:
+        if a.future is not None:
             self._settle(a.key, a.future, CachedAnswer(
-                article.id, article.source_path, result_json, extraction_json, a.model
+                article.id, article.source_path, result_json, a.extraction_json, a.model
             ))  # fmt: skip
 
 

@@ -6,17 +6,21 @@ per run, and through those rows the cache.
   ``done``).
 * ``items``: one row per input per run, keyed by (run, input position): status (``ok``,
   ``failed`` with stage and reason, ``skipped`` = not attempted), the validated ``ArticleSummary``
-  JSON, the model's raw extraction (zlib), usage over all attempts (tokens, requests, latency),
-  estimated cost, model, prompt version, the article's sha256 and its cache key. A row is written
-  once, when the article is finished; an ``ok`` row is never overwritten, a ``failed`` or
-  ``skipped`` one only by a retry.
-* The cache: an ``ok`` row made by a model (not itself served from the cache) answers any later
-  article with the same cache key, which covers everything that changes the model's answer:
-  article text, headline and publication date (the prompt shows them), prompt version, schema
-  version, model, structured-output mode, temperature, seed, max_tokens and quote constraint.
+  JSON, usage over all attempts (tokens, requests, latency), estimated cost, model, prompt
+  version, the article's sha256 and its cache key. A row is written once, when the article is
+  finished; an ``ok`` row is never overwritten, a ``failed`` or ``skipped`` one only by a retry.
+* ``responses``: every validated answer a model gave, by cache key (zlib-compressed JSON, with
+  the run and input it was asked for and what it cost), written the moment it arrives, before
+  grounding and normalisation: an answer is never paid for twice, even when the process dies
+  between the answer and its ``items`` row.
+* The cache: a cache key covers everything that changes the model's answer: article text,
+  headline and publication date (the prompt shows them), prompt version, schema version, model,
+  structured-output mode, temperature, seed, max_tokens and quote constraint. An ``ok`` row made
+  by a model answers a later identical article verbatim; a logged response is re-assembled for
+  an article with the same text under another name (or one whose row a crash prevented).
 
 Every write is its own transaction, committed before the result is handed on, so a crash (even
-SIGKILL) loses at most the articles in flight, and a resume finishes exactly those.
+SIGKILL) loses at most the requests in flight, and a resume finishes exactly those.
 """
 
 from __future__ import annotations
@@ -67,7 +71,6 @@ CREATE TABLE IF NOT EXISTS items (
     stage TEXT,
     reason TEXT,
     result TEXT,
-    extraction BLOB,
     prompt_tokens INTEGER NOT NULL DEFAULT 0,
     completion_tokens INTEGER NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -79,11 +82,23 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS items_cache ON items (cache_key) WHERE status = 'ok' AND cached = 0;
+CREATE TABLE IF NOT EXISTS responses (
+    cache_key TEXT PRIMARY KEY,
+    run_id TEXT,
+    seq INTEGER,
+    model TEXT,
+    extraction BLOB NOT NULL,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    latency_s REAL NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
 """
 
 _ITEM_COLUMNS = (
     "run_id", "seq", "article_id", "source", "sha256", "cache_key", "status", "cached", "stage",
-    "reason", "result", "extraction", "prompt_tokens", "completion_tokens", "attempts",
+    "reason", "result", "prompt_tokens", "completion_tokens", "attempts",
     "latency_s", "cost_usd", "model", "prompt_version", "created_at",
 )  # fmt: skip
 _UPSERT = (
@@ -170,7 +185,6 @@ class ItemRow:
     stage: str | None = None
     reason: str | None = None
     result: str | None = None  # ArticleSummary JSON
-    extraction: str | None = None  # the model's ExtractedSummary JSON
     prompt_tokens: int = 0
     completion_tokens: int = 0
     attempts: int = 0
@@ -187,11 +201,22 @@ class ItemRow:
 
 @dataclass
 class CachedAnswer:
-    article_id: str
+    """What the ledger knows for a cache key: a finished record (``result``, for the article
+    ``article_id``/``source``), or only the model's logged answer (``extraction``) to assemble."""
+
+    article_id: str | None
     source: str | None
-    result: str
+    result: str | None
     extraction: str | None
     model: str | None
+    # For a logged answer: the run and input it was asked for, and what it cost.
+    run_id: str | None = None
+    seq: int | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    latency_s: float = 0.0
+    created_at: str | None = None
 
 
 @dataclass
@@ -360,8 +385,6 @@ class Ledger:
         values["run_id"] = run_id
         values["cached"] = int(row.cached)
         values["created_at"] = row.created_at or _now()
-        if row.extraction is not None:
-            values["extraction"] = zlib.compress(row.extraction.encode("utf-8"), 1)
         cursor = self._db.execute(_UPSERT, tuple(values[c] for c in _ITEM_COLUMNS))
         return cursor.rowcount > 0
 
@@ -389,16 +412,45 @@ class Ledger:
         for row in cursor:
             yield _item_row(row)
 
-    def cached(self, key: str) -> CachedAnswer | None:
+    def log_response(
+        self, key: str, extraction: str, *, run_id: str | None, seq: int | None, model: str,
+        prompt_tokens: int, completion_tokens: int, attempts: int, latency_s: float,
+    ) -> None:
+        """Keep a model's validated answer the moment it arrives (see the module docstring)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO responses (cache_key, run_id, seq, model, extraction,"
+            " prompt_tokens, completion_tokens, attempts, latency_s, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, run_id, seq, model, zlib.compress(extraction.encode("utf-8"), 1), prompt_tokens,
+             completion_tokens, attempts, latency_s, _now()),
+        )  # fmt: skip
+
+    def cached(self, key: str, *, want_record: bool = True) -> CachedAnswer | None:
+        """A finished record for this cache key, else the logged answer, else None."""
+        if want_record:
+            row = self._db.execute(
+                "SELECT article_id, source, result, model FROM items"
+                " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
+                (key,),
+            ).fetchone()
+            if row is not None:
+                return CachedAnswer(row[0], row[1], row[2], None, row[3])
+        return self.response(key)
+
+    def response(self, key: str) -> CachedAnswer | None:
         row = self._db.execute(
-            "SELECT article_id, source, result, extraction, model FROM items"
-            " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
+            "SELECT model, extraction, run_id, seq, prompt_tokens, completion_tokens, attempts,"
+            " latency_s, created_at FROM responses WHERE cache_key = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
-        extraction = zlib.decompress(row[3]).decode("utf-8") if row[3] is not None else None
-        return CachedAnswer(row[0], row[1], row[2], extraction, row[4])
+        model, blob, run_id, seq, prompt, completion, attempts, latency, created = row
+        return CachedAnswer(
+            None, None, None, zlib.decompress(blob).decode("utf-8"), model, run_id=run_id,
+            seq=seq, prompt_tokens=prompt, completion_tokens=completion, attempts=attempts,
+            latency_s=latency, created_at=created,
+        )  # fmt: skip
 
 
 _RUN_COLUMNS = (
@@ -421,6 +473,4 @@ def _run_info(row: tuple) -> RunInfo:
 def _item_row(row: tuple) -> ItemRow:
     values: dict[str, Any] = dict(zip(_ITEM_COLUMNS[1:], row))
     values["cached"] = bool(values["cached"])
-    if values["extraction"] is not None:
-        values["extraction"] = zlib.decompress(values["extraction"]).decode("utf-8")
     return ItemRow(**values)

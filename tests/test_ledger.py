@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.api import Limits, Summarizer
 from summarizer.ingest import article_from_text
-from summarizer.ledger import ItemRow, Ledger, LedgerError
+from summarizer.ledger import ItemRow, Ledger, LedgerError, cache_key, config_key
 from summarizer.settings import Settings
 from tests.conftest import RECORDING_KEY, RecordedSleep
 from tests.fixtures.server import start_fixture_server
@@ -95,6 +95,9 @@ def test_a_crashed_run_resumes_with_only_what_was_missing(live, tmp_path):
     with Ledger(crashed) as ledger:
         assert ledger.run(run_id).status == "running"
         finished = {row.seq: row.article_id for row in ledger.items(run_id)}
+        # Answers that had arrived but were not yet assembled and recorded are in the log.
+        answered = {seq for (seq,) in ledger._db.execute(
+            "SELECT seq FROM responses WHERE run_id = ?", (run_id,))} - set(finished)  # fmt: skip
     assert {r.index for r in seen} <= set(finished)  # handed out only once committed
 
     asked_before = {h["article"] for h in live.history}
@@ -104,7 +107,8 @@ def test_a_crashed_run_resumes_with_only_what_was_missing(live, tmp_path):
 
     assert sorted(r.index for r in results) == list(range(12))  # every input, exactly once
     assert {r.index for r in results if r.resumed} == set(finished)
-    assert requested(live) - count_before == 12 - len(finished)  # only the missing ones
+    # Only the missing ones are asked; an answer that arrived before the crash is not paid twice.
+    assert requested(live) - count_before == 12 - len(finished) - len(answered)
     new_asks = [h["article"] for h in live.history[count_before:]]
     assert len(set(new_asks)) == len(new_asks)
     stored = rows(crashed, run_id)
@@ -112,6 +116,26 @@ def test_a_crashed_run_resumes_with_only_what_was_missing(live, tmp_path):
     with Ledger(crashed) as ledger:
         assert ledger.run(run_id).status == "done"
     assert asked_before  # sanity: the first run did ask
+
+
+def test_an_answer_logged_before_a_crash_is_not_asked_again(live, tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    batch = articles(3)
+    s = Summarizer(settings(live), ledger=db)
+    run_id = s.start_run()
+    key = cache_key(config_key(s.config()), batch[1])
+    answer = '{"summary": "Logged before the crash.", "key_points": [], "sources_cited": [], "events": []}'
+    s.ledger.log_response(key, answer, run_id=run_id, seq=1, model="fixture", prompt_tokens=700,
+                          completion_tokens=30, attempts=2, latency_s=0.5)  # fmt: skip
+    results = sorted(s.summarize_many(batch, run_id=run_id), key=lambda r: r.index)
+    assert requested(live) == 2  # articles 0 and 2 only
+    assert results[1].summary.summary == "Logged before the crash."
+    assert not results[1].cached and results[1].usage.attempts == 2  # paid in this run, once
+    row = rows(db, run_id)[1]
+    assert (row.status, row.prompt_tokens, row.attempts, row.cached) == ("ok", 700, 2, False)
+    # Another run of the same articles: all three from the ledger.
+    again = list(Summarizer(settings(live), ledger=db).summarize_many(batch))
+    assert requested(live) == 2 and all(r.cached for r in again)
 
 
 def test_every_failure_is_recorded_with_its_reason(live, tmp_path):
