@@ -28,8 +28,9 @@ from summarizer.ingest import read_article_file  # noqa: E402
 from summarizer.local_model import CATALOGUE, LocalModelError, resolve_model_file  # noqa: E402
 
 
-def run_one(model: str, seeds: list[Path]) -> dict:
-    """Runs in the child process: one model over the seeds."""
+def run_one(model: str, seeds: list[Path], save: Path | None = None) -> dict:
+    """Runs in the child process: one model over the seeds (results saved as JSONL to
+    ``save/<model>.jsonl`` for `summarizer show` / `summarizer eval`)."""
     started = time.monotonic()
     resolve_model_file(None, model)  # assemble + verify before timing anything else
     summarizer = Summarizer(Settings(embedded_model=model))
@@ -44,6 +45,9 @@ def run_one(model: str, seeds: list[Path]) -> dict:
         result = next(iter(summarizer.summarize_many([article])))
         seconds = time.monotonic() - t0
         events = result.summary.events if result.ok else []
+        if save and result.ok:
+            with (save / f"{model}.jsonl").open("a", encoding="utf-8") as out:
+                out.write(result.summary.model_dump_json() + "\n")
         articles.append({
             "seed": path.stem[:3],
             "ok": result.ok,
@@ -88,13 +92,14 @@ def main() -> None:
     parser.add_argument("--models", nargs="*", default=list(CATALOGUE))
     parser.add_argument("--seeds", nargs="*", default=[], help="seed id prefixes, e.g. 000 004")
     parser.add_argument("--json", action="store_true", help="print raw figures as JSON lines")
+    parser.add_argument("--save", type=Path, help="write each model's results to DIR/<model>.jsonl")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     if args.seeds:
         seeds = [p for p in seeds if p.stem[:3] in args.seeds]
     if args.child:
-        print(json.dumps(run_one(args.child, seeds)))
+        print(json.dumps(run_one(args.child, seeds, args.save)))
         return
     for model in args.models:
         try:
@@ -103,6 +108,10 @@ def main() -> None:
             print(f"{model:<38} skipped: {exc}")
             continue
         cmd = [sys.executable, __file__, "--child", model, "--seeds", *[p.stem[:3] for p in seeds]]
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"{model}.jsonl").unlink(missing_ok=True)
+            cmd += ["--save", str(args.save)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if out.returncode != 0:
             print(f"{model:<38} crashed: {out.stderr.strip().splitlines()[-1:]}")

@@ -184,6 +184,10 @@ class EmbeddedServer:
         params.hostnames = ["127.0.0.1"]
         params.port = _free_loopback_port()
         params.verbosity = -1
+        # llama.cpp keeps idle prompt states in a host-RAM cache of up to 8 GiB by default; one
+        # slot reusing its own prefix (the shared system prompt) needs none of that.
+        params.cache_ram_mib = 0
+        params.cache_idle_slots = False
         self._server = xllamacpp.Server(params)
         self.base_url = self._server.listening_address.rstrip("/") + "/v1"
         return self.base_url

@@ -39,5 +39,17 @@ def test_without_key_or_base_url_the_embedded_model_is_started(monkeypatch, tmp_
     extractor = Extractor(Settings.from_env({}))
     extractor._connect()
     assert started == [fake] and extractor.model == "tiny-model"
-    assert extractor._request_options()["extra_body"] == {"cache_prompt": False, "repeat_penalty": 1.0}
+    assert extractor._request_options()["extra_body"] == {"cache_prompt": True, "repeat_penalty": 1.0}
+    asyncio.run(extractor.aclose())
+
+
+def test_a_new_event_loop_gets_a_new_client():
+    extractor = Extractor(Settings(base_url="http://127.0.0.1:9/v1"))
+
+    async def connect():
+        return extractor._connect()
+
+    first = asyncio.run(connect())  # that loop is closed now, client never closed
+    second = asyncio.run(connect())
+    assert first is not second
     asyncio.run(extractor.aclose())
