@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import logging
 import time
@@ -15,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .api import Limits, Summarizer
+from .api import Limits, Result, Summarizer
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
 from .pricing import format_cost
@@ -189,21 +191,29 @@ def run(
     progress = BatchProgress(err, total)
     # Both streams on the terminal: panels go above the bar, through its console.
     panels = err if progress.enabled and out.is_terminal else out
+    def handle(result: Result) -> None:
+        record = result.summary or result.failure
+        assert record is not None
+        totals.add(record)
+        progress.update(result, summarizer.throttle.rate_limited if summarizer.throttle else 0)
+        if writer:
+            writer.write(record, result.summary_json)
+        if result.summary and not quiet:
+            panels.print(article_view(result.summary))
+        elif result.failure:
+            err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False)
+
+    async def batch() -> None:  # on this thread's event loop: no hand-over between threads
+        run_id = previous.id if previous else None
+        async for result in summarizer.asummarize_many(paths, run_id=run_id, retry_failed=retry_failed):
+            handle(result)
+
+    # A one-shot process: whatever exists now (modules, schemas, tables) lives until exit, so
+    # the cyclic GC need not walk it again and again during the batch (60-70 ms pauses).
+    gc.freeze()
     try:
         with progress:
-            for result in summarizer.summarize_many(
-                paths, run_id=previous.id if previous else None, retry_failed=retry_failed
-            ):
-                record = result.summary or result.failure
-                assert record is not None
-                totals.add(record)
-                progress.update(result, summarizer.throttle.rate_limited if summarizer.throttle else 0)
-                if writer:
-                    writer.write(record)
-                if result.summary and not quiet:
-                    panels.print(article_view(result.summary))
-                elif result.failure:
-                    err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False)
+            asyncio.run(batch())
     except KeyboardInterrupt:
         err.print(
             f"[yellow]interrupted[/] after {progress.stats.done} article(s); finish with "

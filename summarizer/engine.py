@@ -37,6 +37,7 @@ from .assemble import build_summary
 from .ingest import Article, IngestError
 from .ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
 from .llm import Extraction, Extractor, LLMError
+from .pool import AssemblyPool, WorkerGone, article_fields, default_size
 from .pricing import estimate_cost
 from .prompts import PromptSet
 from .quotes import quote_constrained_model
@@ -63,6 +64,8 @@ class Result:
     resumed: bool = False
     usage: Usage | None = None
     cost_usd: float | None = None
+    # The summary as one JSON line, when the engine has it anyway (writers reuse it).
+    summary_json: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.status:
@@ -272,16 +275,23 @@ class _Answer:
     provenance: dict | None = None  # for a cached answer: the original provenance
     future: asyncio.Future | None = None
     extraction_json: str | None = None
+    logged: asyncio.Future | None = None  # the answer's commit to the responses log
 
 
 _END = object()
-# Slow start: worker n begins n x 2 ms after the first (the whole ramp at most 0.25 s). Started
+# Slow start: worker n begins n x 3 ms after the first (the whole ramp at most 0.25 s). Started
 # together, all workers' answers arrive together ever after, and each waits while the event loop
 # handles the others (at 64 workers and ~1 ms of CPU per answer, 30 ms per round on average);
 # staggered, answers arrive spread out and are handled as they come. It also spares a provider a
 # burst of simultaneous requests at the start.
-_RAMP_STEP_S = 0.002
+_RAMP_STEP_S = 0.003
 _RAMP_S = 0.25
+# Answers assembled in-process before the batch starts its assembly worker(s) (see pool.py):
+# small batches never pay for starting a process; at high concurrency they start at once.
+_POOL_AFTER = 48
+_POOL_EAGER = 16
+# Answers waiting for a worker (or for the workers to start) before the event loop helps out.
+_POOL_BACKLOG = 512
 
 
 class Engine:
@@ -298,6 +308,7 @@ class Engine:
         run_id: str | None = None,
         config_key: str | None = None,
         retry_failed: bool = False,
+        assembly_workers: int | None = None,
     ):
         self.settings = settings
         self.extractor = extractor
@@ -310,6 +321,8 @@ class Engine:
         self._states = ledger.states(run_id) if ledger is not None and run_id else {}
         self._inflight: dict[str, asyncio.Future] = {}
         self._fatal: str | None = None
+        size = default_size() if assembly_workers is None else assembly_workers
+        self._pool = AssemblyPool(size) if size > 0 and not settings.uses_embedded else None
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -327,9 +340,38 @@ class Engine:
                 await self._handle(index, item)
 
         async def finisher() -> None:
-            while (answer := await self._answers.get()) is not _END:
-                await self._finish_answer(answer)
-                await asyncio.sleep(0)  # let responses and new requests go first
+            assembling: set[asyncio.Task] = set()
+            failed: list[BaseException] = []
+
+            def done(task: asyncio.Task) -> None:
+                assembling.discard(task)
+                if not task.cancelled() and task.exception() is not None:
+                    failed.append(task.exception())  # type: ignore[arg-type]
+
+            answered = 0
+            if self._pool is not None and workers >= _POOL_EAGER:
+                self._pool.start()
+            try:
+                while (answer := await self._answers.get()) is not _END:
+                    answered += 1
+                    if self._pool is not None and answered == _POOL_AFTER:
+                        self._pool.start()  # a batch big enough to be worth a worker
+                    pooling = self._pool is not None and self._pool.usable
+                    if pooling and len(assembling) < _POOL_BACKLOG:
+                        task = asyncio.create_task(self._finish_answer(answer, pooled=True))
+                        assembling.add(task)
+                        task.add_done_callback(done)
+                    else:  # no pool, or it is far behind: assemble here, between other work
+                        await self._finish_answer(answer)
+                        await asyncio.sleep(0)  # let responses and new requests go first
+                    if failed:
+                        raise failed[0]
+                await asyncio.gather(*assembling)
+            finally:
+                for task in assembling:
+                    task.cancel()
+                if self._pool is not None:
+                    await self._pool.close()
 
         async def supervise() -> None:
             try:
@@ -359,7 +401,7 @@ class Engine:
 
     async def _emit(self, result: Result, row: ItemRow | None) -> None:
         if row is not None and self.ledger is not None and self.run_id is not None:
-            self.ledger.record(self.run_id, row)
+            await self.ledger.arecord(self.run_id, row)
         self.stats.add(result)
         await self._out.put(result)
 
@@ -404,7 +446,7 @@ class Engine:
         assert row is not None
         if row.status == "ok":
             result = Result(index, summary=ArticleSummary.model_validate_json(row.result),  # type: ignore[arg-type]
-                            cached=True, resumed=True, usage=Usage())  # fmt: skip
+                            cached=True, resumed=True, usage=Usage(), summary_json=row.result)  # fmt: skip
         else:
             failure = Failure(article_id=row.article_id, source_path=row.source,
                               stage=row.stage or "llm", reason=row.reason or "")  # type: ignore[arg-type]  # fmt: skip
@@ -423,7 +465,8 @@ class Engine:
                 result=answer.result, model=answer.model,
                 prompt_version=summary.provenance.prompt_version,
             )  # fmt: skip
-            await self._emit(Result(index, summary=summary, cached=True, usage=Usage(), cost_usd=0.0), row)
+            await self._emit(Result(index, summary=summary, cached=True, usage=Usage(), cost_usd=0.0,
+                                    summary_json=answer.result), row)  # fmt: skip
             return True
         # The same text under another name (file, id, URL), or an answer whose record a crash
         # prevented: assemble this article's record from the logged answer.
@@ -474,16 +517,18 @@ class Engine:
                 self._settle(key, future, None)
                 return
             extraction_json = extraction.summary.model_dump_json()
+            logged = None
             if key is not None and self.ledger is not None:
+                # Not awaited here: the next request goes out first; the row waits for it.
                 usage = extraction.usage
-                self.ledger.log_response(
+                logged = self.ledger.log_response_soon(
                     key, extraction_json, run_id=self.run_id, seq=index, model=extraction.model,
                     prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
                     attempts=usage.attempts, latency_s=usage.latency_s,
                 )  # fmt: skip
             await self._answers.put(_Answer(
                 index, article, key, extraction.summary, extraction.usage, extraction.model,
-                cached=False, future=future, extraction_json=extraction_json,
+                cached=False, future=future, extraction_json=extraction_json, logged=logged,
             ))  # fmt: skip
             future = None  # the finisher settles it
         finally:
@@ -498,33 +543,58 @@ class Engine:
 
     # -- the finisher --------------------------------------------------------------------------
 
-    async def _finish_answer(self, a: _Answer) -> None:
+    async def _finish_answer(self, a: _Answer, pooled: bool = False) -> None:
+        """Assemble the record (in a worker process when ``pooled``), record it, hand it on."""
         article, usage = a.article, a.usage
         prov = a.provenance or {}
         cost = 0.0 if a.cached else estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
         model = prov.get("model", a.model)
-        try:
-            summary = build_summary(
-                article,
-                a.extraction,
-                model=model,
-                endpoint=prov.get("endpoint", self.settings.endpoint_label),
-                prompt_version=prov.get("prompt_version", self.prompts.version),
-                usage=Usage.model_validate(prov["usage"]) if "usage" in prov else usage,
-                created_at=prov.get("created_at"),
-            )
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            first = str(exc).splitlines()
+        record_usage = Usage.model_validate(prov["usage"]) if "usage" in prov else usage
+        endpoint = prov.get("endpoint", self.settings.endpoint_label)
+        prompt_version = prov.get("prompt_version", self.prompts.version)
+        summary: ArticleSummary | None = None
+        result_json: str | None = None
+        invalid: str | None = None
+        if pooled and self._pool is not None:
+            created = prov.get("created_at")
+            job = {
+                "article": article_fields(article),
+                "extraction": a.extraction_json or a.extraction.model_dump_json(),
+                "model": model, "endpoint": endpoint, "prompt_version": prompt_version,
+                "usage": record_usage.model_dump(),
+                "created_at": created.isoformat() if created else None,
+            }  # fmt: skip
+            try:
+                answer = await self._pool.assemble(job)
+            except WorkerGone:
+                answer = {}
+            if "result" in answer:
+                result_json = answer["result"]
+                summary = ArticleSummary.model_validate_json(result_json)
+            elif "invalid" in answer:
+                invalid = answer["invalid"]
+        if summary is None and invalid is None:  # in-process (also whenever a worker failed)
+            try:
+                summary = build_summary(
+                    article, a.extraction, model=model, endpoint=endpoint,
+                    prompt_version=prompt_version, usage=record_usage,
+                    created_at=prov.get("created_at"),
+                )  # fmt: skip
+                result_json = summary.model_dump_json()
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                invalid = " ".join(str(exc).splitlines()[:3])[:300]
+        if a.logged is not None:
+            await a.logged  # the answer is safe before its record is
+        if invalid is not None or summary is None:
             failure = Failure(
                 article_id=article.id, source_path=article.source_path, stage="validate",
-                reason=" ".join(first[:3])[:300],
+                reason=invalid or "assembly failed",
             )  # fmt: skip
             row = _failure_row(a.index, failure, article, key=a.key, usage=usage, cost=cost,
                                model=a.model, prompt_version=self.prompts.version)  # fmt: skip
             await self._emit(Result(a.index, failure=failure, usage=usage, cost_usd=cost), row)
             self._settle(a.key, a.future, None)
             return
-        result_json = summary.model_dump_json()
         row = ItemRow(
             seq=a.index, article_id=article.id, source=article.source_path, sha256=article.sha256,
             cache_key=a.key, status="ok", cached=a.cached, result=result_json,
@@ -533,7 +603,8 @@ class Engine:
             latency_s=usage.latency_s, cost_usd=cost, model=a.model,
             prompt_version=summary.provenance.prompt_version,
         )  # fmt: skip
-        await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage, cost_usd=cost), row)
+        await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage,
+                                cost_usd=cost, summary_json=result_json), row)  # fmt: skip
         if a.future is not None:
             self._settle(a.key, a.future, CachedAnswer(
                 article.id, article.source_path, result_json, a.extraction_json, a.model

@@ -25,15 +25,19 @@ SIGKILL) loses at most the requests in flight, and a resume finishes exactly tho
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 import os
+import queue
 import secrets
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from contextlib import closing
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +258,7 @@ class Ledger:
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path).expanduser() if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer: _Writer | None = None
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -271,6 +276,7 @@ class Ledger:
             raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from None
 
     def close(self) -> None:
+        self.stop_writer()
         self._db.close()
 
     def __enter__(self) -> Ledger:
@@ -381,12 +387,38 @@ class Ledger:
     def record(self, run_id: str, row: ItemRow) -> bool:
         """Write one article's outcome; False when the run already has an ``ok`` row for it
         (never overwritten: each result is written exactly once)."""
-        values = asdict(row)
-        values["run_id"] = run_id
-        values["cached"] = int(row.cached)
-        values["created_at"] = row.created_at or _now()
-        cursor = self._db.execute(_UPSERT, tuple(values[c] for c in _ITEM_COLUMNS))
-        return cursor.rowcount > 0
+        return self._db.execute(_UPSERT, _item_values(run_id, row)).rowcount > 0
+
+    # -- writes from the event loop ------------------------------------------------------------
+
+    def start_writer(self) -> None:
+        """Route ``arecord``/``alog_response`` through a writer thread with its own connection:
+        SQLite does its work without holding Python's interpreter lock, and rows that arrive
+        together are committed in one transaction (group commit). Each call still returns only
+        once its row is committed."""
+        if self._writer is None:
+            self._writer = _Writer(self.path)
+            self._writer.start()
+
+    def stop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.stop()
+
+    async def arecord(self, run_id: str, row: ItemRow) -> bool:
+        if self._writer is None:
+            return self.record(run_id, row)
+        return await self._writer.submit(_UPSERT, _item_values(run_id, row)) > 0
+
+    def log_response_soon(self, key: str, extraction: str, **fields: Any) -> asyncio.Future:
+        """``log_response`` without waiting: the returned future completes once it is committed
+        (immediately without a writer thread)."""
+        if self._writer is None:
+            future = asyncio.get_running_loop().create_future()
+            self.log_response(key, extraction, **fields)
+            future.set_result(1)
+            return future
+        return self._writer.submit(_LOG_RESPONSE, _response_values(key, extraction, **fields))
 
     def states(self, run_id: str) -> dict[int, tuple[str, str | None]]:
         """Input position -> (status, sha256) for every row the run already has."""
@@ -412,18 +444,10 @@ class Ledger:
         for row in cursor:
             yield _item_row(row)
 
-    def log_response(
-        self, key: str, extraction: str, *, run_id: str | None, seq: int | None, model: str,
-        prompt_tokens: int, completion_tokens: int, attempts: int, latency_s: float,
-    ) -> None:
-        """Keep a model's validated answer the moment it arrives (see the module docstring)."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO responses (cache_key, run_id, seq, model, extraction,"
-            " prompt_tokens, completion_tokens, attempts, latency_s, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, run_id, seq, model, zlib.compress(extraction.encode("utf-8"), 1), prompt_tokens,
-             completion_tokens, attempts, latency_s, _now()),
-        )  # fmt: skip
+    def log_response(self, key: str, extraction: str, **fields: Any) -> None:
+        """Keep a model's validated answer the moment it arrives (see the module docstring).
+        Fields: run_id, seq, model, prompt_tokens, completion_tokens, attempts, latency_s."""
+        self._db.execute(_LOG_RESPONSE, _response_values(key, extraction, **fields))
 
     def cached(self, key: str, *, want_record: bool = True) -> CachedAnswer | None:
         """A finished record for this cache key, else the logged answer, else None."""
@@ -451,6 +475,112 @@ class Ledger:
             seq=seq, prompt_tokens=prompt, completion_tokens=completion, attempts=attempts,
             latency_s=latency, created_at=created,
         )  # fmt: skip
+
+
+_LOG_RESPONSE = (
+    "INSERT OR REPLACE INTO responses (cache_key, run_id, seq, model, extraction,"
+    " prompt_tokens, completion_tokens, attempts, latency_s, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _item_values(run_id: str, row: ItemRow) -> tuple:
+    return (
+        run_id, row.seq, row.article_id, row.source, row.sha256, row.cache_key, row.status,
+        int(row.cached), row.stage, row.reason, row.result, row.prompt_tokens,
+        row.completion_tokens, row.attempts, row.latency_s, row.cost_usd, row.model,
+        row.prompt_version, row.created_at or _now(),
+    )  # fmt: skip
+
+
+def _response_values(
+    key: str, extraction: str, *, run_id: str | None, seq: int | None, model: str | None,
+    prompt_tokens: int, completion_tokens: int, attempts: int, latency_s: float,
+) -> tuple:
+    return (
+        key, run_id, seq, model, zlib.compress(extraction.encode("utf-8"), 1), prompt_tokens,
+        completion_tokens, attempts, latency_s, _now(),
+    )  # fmt: skip
+
+
+
+class _Writer(threading.Thread):
+    """One connection, one thread, group commit; hands results back to the caller's loop."""
+
+    def __init__(self, path: Path):
+        super().__init__(name="summarizer-ledger-writer", daemon=True)
+        self._path = path
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        super().start()
+        self._ready.wait()
+        if self._error is not None:
+            raise LedgerError(f"{self._path}: cannot write ({self._error})")
+
+    def submit(self, sql: str, params: tuple) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((sql, params, loop, future))
+        return future
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self.join()
+
+    def run(self) -> None:
+        try:
+            db = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
+            db.execute("PRAGMA synchronous=NORMAL")
+        except BaseException as exc:  # noqa: BLE001 - reported by start()
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        with closing(db):
+            while (first := self._queue.get()) is not None:
+                batch = [first]
+                stop = False
+                while len(batch) < 512:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        stop = True
+                        break
+                    batch.append(item)
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    counts = [db.execute(sql, params).rowcount for sql, params, _, _ in batch]
+                    db.execute("COMMIT")
+                    error = None
+                except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    counts, error = [0] * len(batch), exc
+                by_loop: dict = {}
+                for (_, _, loop, future), count in zip(batch, counts):
+                    by_loop.setdefault(loop, []).append((future, count))
+                for loop, done in by_loop.items():
+                    try:
+                        loop.call_soon_threadsafe(_resolve, done, error)
+                    except RuntimeError:  # that loop is closed: nobody is waiting any more
+                        pass
+                if stop:
+                    break
+
+
+def _resolve(done: list, error: BaseException | None) -> None:
+    for future, count in done:
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(LedgerError(f"ledger write failed: {error}"))
+        else:
+            future.set_result(count)
 
 
 _RUN_COLUMNS = (

@@ -33,7 +33,8 @@ class JsonlWriter:
         self._summaries = out.open("w", encoding="utf-8")
         failures_path(out).unlink(missing_ok=True)
 
-    def write(self, record: ArticleSummary | Failure) -> None:
+    def write(self, record: ArticleSummary | Failure, line: str | None = None) -> None:
+        """Append ``record`` (``line``: its JSON when the caller already has it)."""
         if isinstance(record, ArticleSummary):
             handle = self._summaries
         else:
@@ -41,7 +42,7 @@ class JsonlWriter:
                 self._failures = failures_path(self.out).open("w", encoding="utf-8")
             handle = self._failures
         assert handle is not None
-        handle.write(record.model_dump_json() + "\n")
+        handle.write((line or record.model_dump_json()) + "\n")
         handle.flush()
 
     def close(self) -> None:

@@ -1,0 +1,242 @@
+"""Assembly in worker processes: grounding and normalisation off the event loop.
+
+Turning a model's answer into a stored record (``assemble.build_summary``: locating every quote,
+resolving dates, places, actors, fatalities) is pure CPU work, ~1.5 ms per article, more than
+everything else the batch engine does per article. In the engine's process it competes for the
+one interpreter lock with the HTTP client, so answers wait while others are assembled; in worker
+processes it runs on the other cores.
+
+Workers are plain child processes (``python -m summarizer.pool``) speaking length-prefixed JSON
+over their stdin/stdout, read and written by the event loop (no helper threads). An answer
+whose worker fails in any way is assembled in-process instead, so the pool can only change
+where the work happens, never the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import struct
+import sys
+from collections import deque
+from pathlib import Path
+
+from .ingest import Article
+
+log = logging.getLogger("summarizer.pool")
+
+_HEADER = struct.Struct("!I")
+_READY = b"ready"
+# The worker imports only what assembly needs: the package's __init__ (the API, the openai client,
+# instructor: ~1 s of imports) is skipped by registering the package module by hand.
+_BOOT = """\
+import os, sys, types
+os.nice(10)  # assembly is off the critical path: requests and answers go first
+package = types.ModuleType("summarizer")
+package.__path__ = [{package!r}]
+sys.modules["summarizer"] = package
+from summarizer.pool import _serve
+_serve()
+"""
+
+
+class WorkerGone(RuntimeError):
+    pass
+
+
+def default_size() -> int:
+    """``SUMMARIZER_ASSEMBLY_WORKERS``, else one per core but one (for the event loop), at most 4."""
+    raw = os.environ.get("SUMMARIZER_ASSEMBLY_WORKERS")
+    if raw not in (None, ""):
+        return max(0, int(raw))
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def article_fields(article: Article) -> dict:
+    return {
+        "id": article.id, "text": article.text, "headline": article.headline,
+        "sha256": article.sha256, "outlet": article.outlet,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url, "source_path": article.source_path,
+        "model_text": None if article.model_text == article.text else article.model_text,
+    }  # fmt: skip
+
+
+def article_from_fields(f: dict) -> Article:
+    return Article(
+        id=f["id"], text=f["text"], headline=f["headline"], sha256=f["sha256"],
+        outlet=f["outlet"], published=dt.date.fromisoformat(f["published"]) if f["published"] else None,
+        url=f["url"], source_path=f["source_path"], model_text=f["model_text"] or "",
+    )  # fmt: skip
+
+
+def assemble_job(job: dict) -> dict:
+    """What a worker does with one job (also the in-process fallback's definition)."""
+    from .assemble import build_summary
+    from .schema import ExtractedSummary, Usage
+
+    try:
+        summary = build_summary(
+            article_from_fields(job["article"]),
+            ExtractedSummary.model_validate_json(job["extraction"]),
+            model=job["model"],
+            endpoint=job["endpoint"],
+            prompt_version=job["prompt_version"],
+            usage=Usage.model_validate(job["usage"]),
+            created_at=dt.datetime.fromisoformat(job["created_at"]) if job.get("created_at") else None,
+        )
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        return {"invalid": " ".join(str(exc).splitlines()[:3])[:300]}
+    return {"result": summary.model_dump_json()}
+
+
+class _Worker:
+    def __init__(self, proc: asyncio.subprocess.Process):
+        self.proc = proc
+        self.pending: deque[asyncio.Future] = deque()
+        self.alive = True
+        self.reader: asyncio.Task | None = None
+
+
+class AssemblyPool:
+    """``size`` worker processes, started in the background by ``start()``; ``assemble`` raises
+    ``WorkerGone`` when no worker can take the job (the caller assembles it itself)."""
+
+
+    def __init__(self, size: int):
+        self.size = size
+        self._workers: list[_Worker] = []
+        self._starting: asyncio.Task | None = None
+
+    @property
+    def ready(self) -> bool:
+        return any(w.alive for w in self._workers)
+
+    def start(self) -> None:
+        if self._starting is None and self.size > 0:
+            self._starting = asyncio.create_task(self._start())
+
+    async def _start(self) -> None:
+        for _ in range(self.size):
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    sys.executable, "-c", _BOOT.format(package=str(Path(__file__).resolve().parent)),
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                )  # fmt: skip
+                assert proc.stdout is not None
+                if await _read_frame(proc.stdout) != _READY:
+                    raise WorkerGone("worker did not start")
+            except Exception as exc:  # noqa: BLE001 - no worker: assemble in-process
+                log.warning("assembly worker not started (%s); assembling in-process", exc)
+                return
+            worker = _Worker(proc)
+            worker.reader = asyncio.create_task(self._read(worker))
+            self._workers.append(worker)
+
+    async def _read(self, worker: _Worker) -> None:
+        assert worker.proc.stdout is not None
+        try:
+            while True:
+                frame = await _read_frame(worker.proc.stdout)
+                future = worker.pending.popleft()
+                if not future.done():
+                    future.set_result(json.loads(frame))
+        except Exception:  # noqa: BLE001 - EOF, a broken pipe, a bad frame: this worker is done
+            worker.alive = False
+            while worker.pending:
+                future = worker.pending.popleft()
+                if not future.done():
+                    future.set_exception(WorkerGone("assembly worker exited"))
+
+    @property
+    def usable(self) -> bool:
+        """Starting, or at least one worker alive."""
+        starting = self._starting is not None and not self._starting.done()
+        return starting or self.ready
+
+    async def assemble(self, job: dict) -> dict:
+        """One job's answer from the least busy worker (waiting for the workers to start)."""
+        if self._starting is not None and not self._starting.done():
+            await asyncio.shield(self._starting)
+        live = [w for w in self._workers if w.alive]
+        if not live:
+            raise WorkerGone("no assembly worker")
+        worker = min(live, key=lambda w: len(w.pending))
+        data = json.dumps(job, ensure_ascii=False).encode("utf-8")
+        future = asyncio.get_running_loop().create_future()
+        worker.pending.append(future)
+        try:
+            assert worker.proc.stdin is not None
+            worker.proc.stdin.write(_HEADER.pack(len(data)) + data)
+        except Exception as exc:  # noqa: BLE001
+            worker.alive = False
+            raise WorkerGone(str(exc)) from exc
+        return await future
+
+    async def close(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            await asyncio.gather(self._starting, return_exceptions=True)
+        for worker in self._workers:
+            # Every job's answer has been read (or abandoned): nothing is lost by not waiting
+            # for the interpreter's orderly exit (~40 ms).
+            if worker.proc.returncode is None:
+                worker.proc.kill()
+            await worker.proc.wait()
+            if worker.reader is not None:
+                worker.reader.cancel()
+                await asyncio.gather(worker.reader, return_exceptions=True)
+        self._workers.clear()
+
+
+async def _read_frame(stream: asyncio.StreamReader) -> bytes:
+    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
+    return await stream.readexactly(size)
+
+
+def _warm_up() -> None:
+    text = "Clashes in Idlib\n\nGovernment forces shelled Kafr Nabl on Saturday, killing two people."
+    from .ingest import article_from_text
+
+    article = article_from_text(text, "warm-up")
+    assemble_job({
+        "article": article_fields(article),
+        "extraction": json.dumps({
+            "summary": "warm-up", "key_points": [], "sources_cited": [],
+            "events": [{"sub_event_type": "Shelling/artillery/missile attack", "plover_type": "ASSAULT",
+                        "actor1": "Government forces", "actor1_type": "State forces", "actor2": None,
+                        "actor2_type": None, "location": "Kafr Nabl", "date_phrase": "on Saturday",
+                        "fatalities_phrase": "killing two people", "fatalities": 2,
+                        "evidence": ["Government forces shelled Kafr Nabl on Saturday, killing two people."]}],
+        }),
+        "model": "warm-up", "endpoint": "warm-up", "prompt_version": "warm-up",
+        "usage": {}, "created_at": None,
+    })  # fmt: skip
+
+
+def _serve() -> None:
+    """The worker's loop: frames in on stdin, frames out on stdout, until stdin closes."""
+    _warm_up()  # imports, gazetteer and other tables loaded before saying ready
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    out.write(_HEADER.pack(len(_READY)) + _READY)
+    out.flush()
+    while True:
+        head = inp.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            return
+        (size,) = _HEADER.unpack(head)
+        job = json.loads(inp.read(size))
+        try:
+            answer = assemble_job(job)
+        except Exception as exc:  # noqa: BLE001 - reported; the engine assembles it itself
+            answer = {"crash": f"{type(exc).__name__}: {exc}"[:300]}
+        data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        out.write(_HEADER.pack(len(data)) + data)
+        out.flush()
+
+
+if __name__ == "__main__":
+    _serve()

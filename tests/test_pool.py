@@ -1,0 +1,77 @@
+"""Assembly in a worker process gives exactly the in-process record, and a dead worker costs
+nothing but time (the engine assembles the article itself)."""
+
+import asyncio
+import json
+
+import pytest
+
+from summarizer.ingest import article_from_text
+from summarizer.pool import AssemblyPool, WorkerGone, article_fields, assemble_job
+from tests.conftest import SEEDS
+
+REFERENCE = SEEDS[0].parent.parent / "tests" / "fixtures" / "reference"
+
+
+def job_for(seed_path):
+    article = article_from_text(seed_path.read_text(encoding="utf-8"), seed_path.stem,
+                                source_path=str(seed_path))  # fmt: skip
+    return {
+        "article": article_fields(article),
+        "extraction": (REFERENCE / f"{seed_path.stem}.json").read_text(encoding="utf-8"),
+        "model": "fixture", "endpoint": "http://127.0.0.1:9/v1", "prompt_version": "p1",
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "attempts": 1},
+        "created_at": "2026-01-01T00:00:00+00:00",
+    }  # fmt: skip
+
+
+async def test_a_worker_assembles_what_the_engine_would():
+    pool = AssemblyPool(1)
+    pool.start()
+    try:
+        jobs = [job_for(path) for path in SEEDS]
+        answers = await asyncio.gather(*(pool.assemble(job) for job in jobs))
+        for job, answer in zip(jobs, answers):
+            assert answer == assemble_job(job)  # byte for byte the same record
+            assert json.loads(answer["result"])["events"]
+        bad = {**jobs[0], "extraction": '{"summary": 3}'}
+        assert "invalid" in await pool.assemble(bad)
+        # A worker that dies: the caller is told, and assembles in-process.
+        pool._workers[0].proc.kill()
+        await pool._workers[0].proc.wait()
+        with pytest.raises(WorkerGone):
+            for _ in range(3):
+                await pool.assemble(jobs[0])
+                await asyncio.sleep(0.05)
+    finally:
+        await pool.close()
+    assert not pool.ready
+
+
+def test_a_batch_through_the_pool_matches_one_without(tmp_path, monkeypatch):
+    from summarizer.api import Summarizer
+    from summarizer.settings import Settings
+    from tests.conftest import RECORDING_KEY
+    from tests.fixtures.server import start_fixture_server
+
+    def run(workers: str, ledger):
+        monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", workers)
+        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                            mode="tools", concurrency=16)  # fmt: skip
+        results = Summarizer(settings, ledger=ledger).summarize_many(SEEDS * 4)
+        return {r.index: r.summary.model_dump(exclude={"provenance"}) for r in results if r.ok}
+
+    calls = []
+    real = AssemblyPool.assemble
+
+    async def counted(self, job):
+        answer = await real(self, job)
+        calls.append(job["article"]["id"])
+        return answer
+
+    monkeypatch.setattr(AssemblyPool, "assemble", counted)
+    with start_fixture_server() as server:
+        pooled = run("1", tmp_path / "a.sqlite3")
+        assert len(calls) == 5  # each distinct article assembled once, in the worker
+        inline = run("0", tmp_path / "b.sqlite3")
+    assert len(calls) == 5 and len(pooled) == 20 and pooled == inline
