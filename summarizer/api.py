@@ -176,18 +176,14 @@ class Summarizer:
             config_key=key, retry_failed=retry_failed,
         )  # fmt: skip
         status = "interrupted"
-        if ledger is not None:
-            ledger.start_writer()
         try:
             async for result in engine.run(iter_inputs(items), workers):
                 yield result
             status = "done"
         finally:
             self.stats.rate_limited = self.throttle.rate_limited
-            if ledger is not None:
-                ledger.stop_writer()
-                if run_id is not None:
-                    ledger.set_status(run_id, status)
+            if ledger is not None and run_id is not None:
+                ledger.set_status(run_id, status)
             await self.extractor.aclose()
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:

@@ -30,13 +30,10 @@ import datetime as dt
 import hashlib
 import json
 import os
-import queue
 import secrets
 import sqlite3
-import threading
 import zlib
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -258,7 +255,8 @@ class Ledger:
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path).expanduser() if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer: _Writer | None = None
+        self._uncommitted: list[tuple[asyncio.Future, int]] = []
+        self._commit_scheduled = False
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -275,8 +273,13 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from None
 
+    def flush(self) -> None:
+        """Commit writes made with ``*_soon`` now (a batch's end, or its cancellation)."""
+        if self._uncommitted or self._db.in_transaction:
+            self._commit()
+
     def close(self) -> None:
-        self.stop_writer()
+        self.flush()
         self._db.close()
 
     def __enter__(self) -> Ledger:
@@ -305,6 +308,7 @@ class Ledger:
         return run_id
 
     def set_status(self, run_id: str, status: str) -> None:
+        self.flush()
         self._db.execute(
             "UPDATE runs SET status = ?, updated_at = ? WHERE id = ?", (status, _now(), run_id)
         )
@@ -390,35 +394,58 @@ class Ledger:
         return self._db.execute(_UPSERT, _item_values(run_id, row)).rowcount > 0
 
     # -- writes from the event loop ------------------------------------------------------------
+    #
+    # Group commit on the event loop's own thread: a write executes at once inside an open
+    # transaction, and one COMMIT at the end of the loop iteration covers every write made in
+    # it; each caller's future completes only after that COMMIT. Under load many rows share a
+    # commit; no thread, no lock hand-over.
 
-    def start_writer(self) -> None:
-        """Route ``arecord``/``alog_response`` through a writer thread with its own connection:
-        SQLite does its work without holding Python's interpreter lock, and rows that arrive
-        together are committed in one transaction (group commit). Each call still returns only
-        once its row is committed."""
-        if self._writer is None:
-            self._writer = _Writer(self.path)
-            self._writer.start()
-
-    def stop_writer(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.stop()
-
-    async def arecord(self, run_id: str, row: ItemRow) -> bool:
-        if self._writer is None:
-            return self.record(run_id, row)
-        return await self._writer.submit(_UPSERT, _item_values(run_id, row)) > 0
+    def record_soon(self, run_id: str, row: ItemRow) -> asyncio.Future:
+        """``record``, committed by the end of this loop iteration; the future gives whether
+        the row was written."""
+        return self._write_soon(_UPSERT, _item_values(run_id, row))
 
     def log_response_soon(self, key: str, extraction: str, **fields: Any) -> asyncio.Future:
-        """``log_response`` without waiting: the returned future completes once it is committed
-        (immediately without a writer thread)."""
-        if self._writer is None:
-            future = asyncio.get_running_loop().create_future()
-            self.log_response(key, extraction, **fields)
-            future.set_result(1)
+        """``log_response``, committed by the end of this loop iteration."""
+        return self._write_soon(_LOG_RESPONSE, _response_values(key, extraction, **fields))
+
+    async def arecord(self, run_id: str, row: ItemRow) -> bool:
+        return await self.record_soon(run_id, row) > 0
+
+    def _write_soon(self, sql: str, params: tuple) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+            count = self._db.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            future.set_exception(LedgerError(f"ledger write failed: {exc}"))
             return future
-        return self._writer.submit(_LOG_RESPONSE, _response_values(key, extraction, **fields))
+        self._uncommitted.append((future, count))
+        if not self._commit_scheduled:
+            self._commit_scheduled = True
+            loop.call_soon(self._commit)
+        return future
+
+    def _commit(self) -> None:
+        self._commit_scheduled = False
+        done, self._uncommitted = self._uncommitted, []
+        error: Exception | None = None
+        try:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            error = exc
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        for future, count in done:
+            if future.done():
+                continue
+            if error is not None:
+                future.set_exception(LedgerError(f"ledger write failed: {error}"))
+            else:
+                future.set_result(count)
 
     def states(self, run_id: str) -> dict[int, tuple[str, str | None]]:
         """Input position -> (status, sha256) for every row the run already has."""
@@ -502,85 +529,6 @@ def _response_values(
         completion_tokens, attempts, latency_s, _now(),
     )  # fmt: skip
 
-
-
-class _Writer(threading.Thread):
-    """One connection, one thread, group commit; hands results back to the caller's loop."""
-
-    def __init__(self, path: Path):
-        super().__init__(name="summarizer-ledger-writer", daemon=True)
-        self._path = path
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    def start(self) -> None:
-        super().start()
-        self._ready.wait()
-        if self._error is not None:
-            raise LedgerError(f"{self._path}: cannot write ({self._error})")
-
-    def submit(self, sql: str, params: tuple) -> asyncio.Future:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._queue.put((sql, params, loop, future))
-        return future
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self.join()
-
-    def run(self) -> None:
-        try:
-            db = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
-            db.execute("PRAGMA synchronous=NORMAL")
-        except BaseException as exc:  # noqa: BLE001 - reported by start()
-            self._error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        with closing(db):
-            while (first := self._queue.get()) is not None:
-                batch = [first]
-                stop = False
-                while len(batch) < 512:
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        stop = True
-                        break
-                    batch.append(item)
-                try:
-                    db.execute("BEGIN IMMEDIATE")
-                    counts = [db.execute(sql, params).rowcount for sql, params, _, _ in batch]
-                    db.execute("COMMIT")
-                    error = None
-                except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    counts, error = [0] * len(batch), exc
-                by_loop: dict = {}
-                for (_, _, loop, future), count in zip(batch, counts):
-                    by_loop.setdefault(loop, []).append((future, count))
-                for loop, done in by_loop.items():
-                    try:
-                        loop.call_soon_threadsafe(_resolve, done, error)
-                    except RuntimeError:  # that loop is closed: nobody is waiting any more
-                        pass
-                if stop:
-                    break
-
-
-def _resolve(done: list, error: BaseException | None) -> None:
-    for future, count in done:
-        if future.done():
-            continue
-        if error is not None:
-            future.set_exception(LedgerError(f"ledger write failed: {error}"))
-        else:
-            future.set_result(count)
 
 
 _RUN_COLUMNS = (
