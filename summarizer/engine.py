@@ -287,7 +287,8 @@ _END = object()
 _RAMP_STEP_S = 0.003
 _RAMP_S = 0.25
 # Answers assembled in-process before the batch starts its assembly worker(s) (see pool.py):
-# small batches never pay for starting a process; at high concurrency they start at once.
+# small batches never pay for starting a process; at high concurrency the first answer to
+# assemble starts them (a batch answered from the ledger alone never does).
 _POOL_AFTER = 48
 _POOL_EAGER = 16
 # Answers waiting for a worker (or for the workers to start) before the event loop helps out.
@@ -349,12 +350,11 @@ class Engine:
                     failed.append(task.exception())  # type: ignore[arg-type]
 
             answered = 0
-            if self._pool is not None and workers >= _POOL_EAGER:
-                self._pool.start()
+            start_after = 1 if workers >= _POOL_EAGER else _POOL_AFTER
             try:
                 while (answer := await self._answers.get()) is not _END:
                     answered += 1
-                    if self._pool is not None and answered == _POOL_AFTER:
+                    if self._pool is not None and answered == start_after:
                         self._pool.start()  # a batch big enough to be worth a worker
                     pooling = self._pool is not None and self._pool.usable
                     if pooling and len(assembling) < _POOL_BACKLOG:

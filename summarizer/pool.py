@@ -108,6 +108,7 @@ class AssemblyPool:
 
     def __init__(self, size: int):
         self.size = size
+        self._procs: list[asyncio.subprocess.Process] = []  # started, ready or not
         self._workers: list[_Worker] = []
         self._starting: asyncio.Task | None = None
 
@@ -126,6 +127,7 @@ class AssemblyPool:
                     sys.executable, "-c", _BOOT.format(package=str(Path(__file__).resolve().parent)),
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 )  # fmt: skip
+                self._procs.append(proc)
                 assert proc.stdout is not None
                 if await _read_frame(proc.stdout) != _READY:
                     raise WorkerGone("worker did not start")
@@ -180,12 +182,14 @@ class AssemblyPool:
         if self._starting is not None:
             self._starting.cancel()
             await asyncio.gather(self._starting, return_exceptions=True)
-        for worker in self._workers:
+        for proc in self._procs:
             # Every job's answer has been read (or abandoned): nothing is lost by not waiting
             # for the interpreter's orderly exit (~40 ms).
-            if worker.proc.returncode is None:
-                worker.proc.kill()
-            await worker.proc.wait()
+            if proc.returncode is None:
+                proc.kill()
+            await proc.wait()
+        self._procs.clear()
+        for worker in self._workers:
             if worker.reader is not None:
                 worker.reader.cancel()
                 await asyncio.gather(worker.reader, return_exceptions=True)
@@ -219,6 +223,13 @@ def _warm_up() -> None:
 
 def _serve() -> None:
     """The worker's loop: frames in on stdin, frames out on stdout, until stdin closes."""
+    try:
+        _work()
+    except (BrokenPipeError, KeyboardInterrupt):  # the engine went away: so do we
+        pass
+
+
+def _work() -> None:
     _warm_up()  # imports, gazetteer and other tables loaded before saying ready
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     out.write(_HEADER.pack(len(_READY)) + _READY)

@@ -1,0 +1,98 @@
+"""Memory: a 100,000-article JSONL corpus streamed through ``summarizer run``; prints peak RSS
+(target <= 300 MB).
+
+Runs the real command line in a child process (ledger on, ``--out`` JSONL, ``--quiet``) against
+the loopback server (0 ms latency) and reports the command's peak resident set size from the
+kernel (``ru_maxrss`` via wait4, i.e. VmHWM), and, sampled every 0.2 s, the peak of the command
+plus its assembly worker together. The server runs in its own process and is not counted.
+
+    python bench/memory.py                    # 100,000 articles, concurrency 64
+    python bench/memory.py --n 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from common import ROOT, BenchServer, workdir, write_corpus
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--concurrency", type=int, default=64)
+    p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
+    a = p.parse_args()
+
+    with workdir(a.keep) as tmp, BenchServer(0) as server:
+        t0 = time.perf_counter()
+        corpus = write_corpus(tmp / "corpus.jsonl", a.n)
+        size_mb = corpus.stat().st_size / 1e6
+        print(f"corpus: {a.n:,} articles, {size_mb:,.0f} MB JSONL ({time.perf_counter() - t0:.1f}s to write)")
+        out, ledger = tmp / "out.jsonl", tmp / "ledger.sqlite3"
+        cmd = [sys.executable, "-m", "summarizer.cli", "run", str(corpus), "--base-url", server.url,
+               "--model", "bench", "--quiet", "--out", str(out), "--ledger", str(ledger),
+               "--concurrency", str(a.concurrency)]  # fmt: skip
+        env = {**os.environ, "OPENAI_API_KEY": "sk-bench-not-a-key", "COLUMNS": "120",
+               "PYTHONPATH": str(ROOT)}  # fmt: skip
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        peak_total = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_total
+            while not done.wait(0.2):
+                total = rss_kb(proc.pid) + sum(rss_kb(c) for c in children(proc.pid))
+                peak_total = max(peak_total, total)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stdout_text, stderr_text = proc.communicate()  # drains the pipes while the run goes on
+        done.set()
+        sampler.join()
+        # The kernel's peak (ru_maxrss) over this script's finished descendants: the command and
+        # its assembly worker (the server is still running, so not among them).
+        wall = time.perf_counter() - started
+        lines = sum(1 for _ in out.open("rb")) if out.exists() else 0
+        peak_cli_kb = _peak_of_finished_children()
+    tail = "\n".join(stdout_text.strip().splitlines()[-3:])
+    print(tail)
+    if proc.returncode != 0:
+        print(stderr_text[-2000:], file=sys.stderr)
+    print(f"memory: {a.n:,} articles streamed in {wall:.0f}s ({a.n / wall:,.0f}/s), {lines:,} results "
+          f"written | peak RSS {peak_cli_kb / 1024:,.0f} MB (largest process: summarizer run) | "
+          f"{peak_total / 1024:,.0f} MB with its assembly worker (sampled) | target <= 300 MB")  # fmt: skip
+
+
+def _peak_of_finished_children() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Overhead: our own CPU per article, outside the openai client (target <= 2 ms).
+
+The throughput batch again, with a server that answers at once (0 ms), so that only CPU is left.
+Method (subtraction):
+
+1. the batch as ``summarizer run --out`` runs it: CPU time of this process (all its threads)
+   plus that of the assembly worker process(es) it starts;
+2. a bare openai client baseline: the same client object our Extractor builds (same HTTP
+   transport), sending the same request bodies (built beforehand, untimed) at the same
+   concurrency, and doing nothing else;
+3. ours = (1) - (2), per article. It includes everything that is not the openai client: reading
+   and parsing the input, prompts, the retry and re-ask machinery, response parsing and
+   validation, grounding and normalisation (``assemble.build_summary``), the ledger, the JSONL
+   output, the engine's own bookkeeping, the hand-over to and from the worker process.
+
+Also printed: ``assemble.build_summary`` alone, per article (timed in-process, single thread),
+to show how much of "ours" is grounding and normalisation.
+
+    python bench/overhead.py                 # 1,000 articles, concurrency 64
+    python bench/overhead.py --n 3000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import resource
+import time
+
+from common import BenchServer, bench_settings, cpu_seconds, workdir, write_corpus
+from throughput import run_batch
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_client_cpu(url: str, corpus, concurrency: int) -> tuple[float, int]:
+    """CPU of the openai client alone sending our request bodies (the bodies built untimed)."""
+    import httpx2
+
+    from summarizer.api import iter_inputs
+    from summarizer.llm import Extractor
+    from summarizer.prompts import load_prompts
+    from summarizer.schema import ExtractedSummary
+
+    extractor = Extractor(bench_settings(url, concurrency))
+    prompts = load_prompts()
+    bodies = []
+    for article in iter_inputs([str(corpus)]):
+        _, request = extractor._prepare(ExtractedSummary, prompts.messages(article))
+        bodies.append(extractor._body(ExtractedSummary, request))
+
+    async def send_all() -> int:
+        raw = extractor._connect()
+        pending = iter(bodies)
+        sent = 0
+
+        async def worker() -> None:
+            nonlocal sent
+            for body in pending:
+                await raw.post("/chat/completions", cast_to=httpx2.Response, content=body,
+                               options={"headers": {"Content-Type": "application/json"}})  # fmt: skip
+                sent += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await extractor.aclose()
+        return sent
+
+    c0 = cpu_seconds()
+    sent = asyncio.run(send_all())
+    return cpu_seconds() - c0, sent
+
+
+def assembly_ms(corpus, n: int) -> float:
+    """build_summary per article on this corpus and the server's answer, single-threaded."""
+    from fakeserver import answer_object
+
+    from summarizer.api import iter_inputs
+    from summarizer.assemble import build_summary
+    from summarizer.schema import ExtractedSummary, Usage
+
+    extraction = ExtractedSummary.model_validate_json(json.dumps(answer_object()))
+    articles = [a for _, a in zip(range(n), iter_inputs([str(corpus)]))]
+    build_summary(articles[0], extraction, model="m", endpoint="e", prompt_version="v", usage=Usage())
+    t0 = time.perf_counter()
+    for article in articles:
+        build_summary(article, extraction, model="m", endpoint="e", prompt_version="v", usage=Usage())
+    return (time.perf_counter() - t0) / len(articles) * 1000
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--concurrency", type=int, default=64)
+    p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
+    a = p.parse_args()
+    import summarizer.api  # noqa: F401  (imports are not part of the measurement)
+
+    with workdir(a.keep) as tmp, BenchServer(0) as server:
+        corpus = write_corpus(tmp / "corpus.jsonl", a.n)
+        gc.freeze()
+        base_cpu, sent = bare_client_cpu(server.url, corpus, a.concurrency)
+        server.reset()
+        k0 = children_cpu()
+        wall, cpu, ok, failed = run_batch(server.url, corpus, tmp / "ledger.sqlite3",
+                                          tmp / "out.jsonl", a.concurrency)  # fmt: skip
+        workers_cpu = children_cpu() - k0
+        requests = server.stats().get("requests", 0)
+        build = assembly_ms(corpus, min(a.n, 500))
+    total = (cpu + workers_cpu) / a.n * 1000
+    client = base_cpu / sent * 1000
+    print(f"batch: {a.n} articles ({ok} ok, {failed} failed, {requests} requests) in {wall:.2f}s | "
+          f"CPU {total:.2f} ms/article ({cpu / a.n * 1000:.2f} this process + "
+          f"{workers_cpu / a.n * 1000:.2f} assembly worker)")  # fmt: skip
+    print(f"bare openai client (same transport, same bodies, C={a.concurrency}): "
+          f"{client:.2f} ms/request over {sent} requests")  # fmt: skip
+    print(f"overhead: our own CPU {total - client:.2f} ms/article outside the openai client "
+          f"(target <= 2 ms), of which assemble.build_summary (grounding + normalisation) "
+          f"{build:.2f} ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
