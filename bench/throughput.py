@@ -43,6 +43,7 @@ def run_batch(url: str, corpus, ledger, out, concurrency: int) -> tuple[float, f
     gc.freeze()  # as `summarizer run` does before its batch
     c0, t0 = cpu_seconds(), time.perf_counter()
     asyncio.run(batch())
+    run_batch.last_stats = summarizer.stats  # type: ignore[attr-defined]
     return time.perf_counter() - t0, cpu_seconds() - c0, counts["ok"], counts["failed"]
 
 

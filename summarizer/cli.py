@@ -18,6 +18,7 @@ from rich.table import Table
 
 from . import __version__
 from .api import Limits, Result, Summarizer
+from .cli_reports import eval_command, export
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
 from .pricing import format_cost
@@ -383,6 +384,11 @@ def _runs_table(infos: list[RunInfo], title: str) -> Table:
 def schema() -> None:
     """Print the JSON Schema of one results line (an ArticleSummary)."""
     print(json.dumps(ArticleSummary.model_json_schema(), indent=2))
+
+
+# `summarizer export` and `summarizer eval` live in cli_reports.py.
+app.command()(export)
+app.command(name="eval")(eval_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -108,6 +108,8 @@ class BatchStats:
     cost_usd: float = 0.0
     priced: bool = True  # False once an article's model had no known price
     rate_limited: int = 0
+    assembled_in_worker: int = 0  # records assembled in a worker process (see pool.py)
+    assembled_here: int = 0  # ... and in this process
 
     def add(self, result: Result) -> None:
         self.done += 1
@@ -573,7 +575,10 @@ class Engine:
                 summary = ArticleSummary.model_validate_json(result_json)
             elif "invalid" in answer:
                 invalid = answer["invalid"]
+            if summary is not None or invalid is not None:
+                self.stats.assembled_in_worker += 1
         if summary is None and invalid is None:  # in-process (also whenever a worker failed)
+            self.stats.assembled_here += 1
             try:
                 summary = build_summary(
                     article, a.extraction, model=model, endpoint=endpoint,

@@ -112,7 +112,7 @@ def test_schema_is_the_stored_record(json_schema):
 
 
 def test_help_everywhere():
-    for command in ([], ["run"], ["show"], ["schema"], ["runs"]):
+    for command in ([], ["run"], ["show"], ["schema"], ["runs"], ["export"], ["eval"]):
         result = run_cli(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout
 
