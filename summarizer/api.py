@@ -182,6 +182,7 @@ class Summarizer:
             status = "done"
         finally:
             self.stats.rate_limited = self.throttle.rate_limited
+            self.extractor.gate = None  # the throttle belongs to this batch's event loop
             if ledger is not None and run_id is not None:
                 ledger.set_status(run_id, status)
             await self.extractor.aclose()

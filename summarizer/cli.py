@@ -175,6 +175,7 @@ def run(
     if settings.uses_embedded:
         _announce_embedded(settings)
 
+    paths = _absolute(paths)  # a run's inputs must mean the same files when it is resumed
     summarizer = Summarizer(
         settings, ledger=ledger,
         limits=Limits(requests_per_minute=rpm, tokens_per_minute=tpm, token_budget=token_budget),
@@ -241,9 +242,10 @@ def _run_to_continue(
         return ledger.run(ref)
     if paths:
         probe = Summarizer(settings)
-        found = ledger.find_resumable(list(paths), config_key(probe.config())) if resume else None
+        inputs = _absolute(paths)
+        found = ledger.find_resumable(inputs, config_key(probe.config())) if resume else None
         if found is None and not resume:  # --retry-failed: the latest run of these inputs
-            found = next((r for r in ledger.list_runs(None) if r.inputs == list(paths)), None)
+            found = next((r for r in ledger.list_runs(None) if r.inputs == inputs), None)
         if found is None:
             raise LedgerError(
                 f"no {'unfinished ' if resume else ''}run of {' '.join(paths)} with these "
@@ -254,6 +256,11 @@ def _run_to_continue(
     if found is None:
         raise LedgerError(f"no unfinished run in {ledger.path} (see `summarizer runs`)")
     return found
+
+
+def _absolute(paths: list[str]) -> list[str]:
+    """Existing files and directories as absolute paths; globs and the rest as given."""
+    return [str(Path(p).resolve()) if Path(p).exists() else p for p in paths]
 
 
 def _settings_of(run: RunInfo, flags: dict) -> Settings:

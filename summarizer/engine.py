@@ -444,6 +444,11 @@ class Engine:
                 f"input #{index} ({item.source_path or item.id}) has changed since run "
                 f"{self.run_id} recorded it; start a new run instead of resuming"
             )
+        if isinstance(item, IngestError) and sha:
+            raise LedgerError(
+                f"input #{index} of run {self.run_id} can no longer be read ({item}); run from "
+                "the directory it was started in, or give its inputs again"
+            )
         row = self.ledger.item(self.run_id, index)  # type: ignore[union-attr, arg-type]
         assert row is not None
         if row.status == "ok":
