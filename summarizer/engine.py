@@ -377,7 +377,13 @@ class Engine:
 
         async def supervise() -> None:
             try:
-                await asyncio.gather(*workers_)
+                working = asyncio.gather(*workers_)
+                working.add_done_callback(_retrieve)  # its error, if any, is raised below
+                # A finisher that fails must not leave workers blocked on a full queue.
+                await asyncio.wait({working, finishing}, return_when=asyncio.FIRST_COMPLETED)
+                if finishing.done():  # before the end of the input: it failed
+                    finishing.result()
+                await working
                 await self._answers.put(_END)
                 await finishing
             except asyncio.CancelledError:
@@ -619,6 +625,11 @@ class Engine:
             self._settle(a.key, a.future, CachedAnswer(
                 article.id, article.source_path, result_json, a.extraction_json, a.model
             ))  # fmt: skip
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _stem(source: str) -> str:

@@ -84,3 +84,25 @@ def test_result_status_follows_the_record():
     assert Result(0, failure=failure, status="skipped").status == "skipped"
     with pytest.raises(AttributeError):
         Result(0).summary.events  # noqa: B018 - no summary on an empty result
+
+
+async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
+    """A write that fails (here: the ledger closed under the engine) surfaces to the caller
+    instead of leaving the batch hanging."""
+    from summarizer.api import Summarizer
+    from summarizer.ingest import article_from_text
+    from summarizer.ledger import LedgerError
+    from summarizer.settings import Settings
+    from tests.conftest import RECORDING_KEY
+    from tests.fixtures.server import start_fixture_server
+
+    with start_fixture_server() as server:
+        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                            mode="tools", concurrency=2)  # fmt: skip
+        s = Summarizer(settings, ledger=tmp_path / "l.sqlite3")
+        s.ledger._db.execute("CREATE TRIGGER no_items BEFORE INSERT ON items BEGIN "
+                             "SELECT RAISE(ABORT, 'disk full (simulated)'); END")  # fmt: skip
+        items = [article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}") for i in range(6)]
+        with pytest.raises(LedgerError, match="disk full"):
+            async for _ in s.asummarize_many(items):
+                pass
