@@ -145,7 +145,7 @@ class AssemblyPool:
                 frame = await _read_frame(worker.proc.stdout)
                 future = worker.pending.popleft()
                 if not future.done():
-                    future.set_result(json.loads(frame))
+                    future.set_result(_decode(frame))
         except Exception:  # noqa: BLE001 - EOF, a broken pipe, a bad frame: this worker is done
             worker.alive = False
             while worker.pending:
@@ -196,6 +196,18 @@ class AssemblyPool:
         self._workers.clear()
 
 
+def _encode(answer: dict) -> bytes:
+    """An answer frame: one tag byte and the text as is (a record is JSON already: no second
+    layer of escaping)."""
+    [(kind, text)] = answer.items()
+    return {"result": b"r", "invalid": b"i", "crash": b"c"}[kind] + text.encode("utf-8")
+
+
+def _decode(frame: bytes) -> dict:
+    kind = {b"r": "result", b"i": "invalid", b"c": "crash"}[frame[:1]]
+    return {kind: frame[1:].decode("utf-8")}
+
+
 async def _read_frame(stream: asyncio.StreamReader) -> bytes:
     (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
     return await stream.readexactly(size)
@@ -244,7 +256,7 @@ def _work() -> None:
             answer = assemble_job(job)
         except Exception as exc:  # noqa: BLE001 - reported; the engine assembles it itself
             answer = {"crash": f"{type(exc).__name__}: {exc}"[:300]}
-        data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        data = _encode(answer)
         out.write(_HEADER.pack(len(data)) + data)
         out.flush()
 
