@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fakeserver import QUOTE_A, QUOTE_B  # noqa: E402
+from fakeserver import QUOTE_A, QUOTE_B
 
 FILLER = (
     "Residents said the area had been quiet for weeks before the latest violence. "

@@ -144,7 +144,7 @@ class Answers:
         }
         self.completion_tokens = {"ok": len(good) // 4, "invalid": len(bad) // 4,
                                   "malformed": len(cut) // 4}  # fmt: skip
-        error = lambda msg, kind: json.dumps(  # noqa: E731
+        error = lambda msg, kind: json.dumps(
             {"error": {"message": msg, "type": kind, "param": None, "code": None}}
         ).encode()
         seconds = max(1, -(-cfg.retry_after_ms // 1000))

@@ -388,7 +388,7 @@ class Engine:
                 await finishing
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a bug, or the ledger failing: the consumer raises it
+            except Exception as exc:  # noqa: BLE001 - a bug, or the ledger failing: raised to the consumer
                 await self._out.put(exc)
                 return
             await self._out.put(_END)

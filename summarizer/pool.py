@@ -173,7 +173,7 @@ class AssemblyPool:
         try:
             assert worker.proc.stdin is not None
             worker.proc.stdin.write(_HEADER.pack(len(data)) + data)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # a closed pipe: this worker is gone
             worker.alive = False
             raise WorkerGone(str(exc)) from exc
         return await future
