@@ -393,6 +393,31 @@ def schema() -> None:
     print(json.dumps(ArticleSummary.model_json_schema(), indent=2))
 
 
+@app.command()
+def merge(
+    results: Annotated[Path, typer.Argument(help="A results .jsonl file written by `summarizer run --out`.")],
+    out_file: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Write merged events as JSON Lines here (default: stdout).")
+    ] = None,
+    max_distance_km: Annotated[float, typer.Option(min=0, help="Places closer than this may be one place.")] = 10.0,
+) -> None:
+    """Merge events that several articles report about the same happening (never two events
+    of one article)."""
+    from .merge import merge_events
+
+    try:
+        merged = merge_events(read_results(results), max_distance_km=max_distance_km)
+    except ResultsFileError as exc:
+        raise _usage_error(str(exc)) from None
+    lines = "".join(m.model_dump_json() + "\n" for m in merged)
+    if out_file:
+        out_file.write_text(lines, encoding="utf-8")
+        shared = sum(len(m.article_ids) > 1 for m in merged)
+        out.print(f"{len(merged)} events, {shared} reported by more than one article: {out_file}", highlight=False)
+    else:
+        print(lines, end="")
+
+
 # `summarizer export` and `summarizer eval` live in cli_reports.py.
 app.command()(export)
 app.command(name="eval")(eval_command)

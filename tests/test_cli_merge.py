@@ -1,0 +1,35 @@
+import json
+
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.schema import ArticleSummary
+from tests.recorded_runs import reference_summaries, write_results
+
+runner = CliRunner()
+
+
+def _copy(summary: ArticleSummary, article_id: str) -> ArticleSummary:
+    events = [e.model_copy(update={"id": e.id.replace(summary.article_id, article_id)}) for e in summary.events]
+    return summary.model_copy(update={"article_id": article_id, "events": events})
+
+
+def test_merge_joins_the_same_event_from_two_articles_only(tmp_path):
+    seed = [s for s in reference_summaries() if s.published is not None][0]
+    results = write_results([seed, _copy(seed, "second-report")], tmp_path / "r.jsonl")
+    out = tmp_path / "merged.jsonl"
+    result = runner.invoke(app, ["merge", str(results), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    merged = [json.loads(x) for x in out.read_text().splitlines()]
+    members = sum(len(m["article_ids"]) for m in merged)
+    assert members == 2 * len(seed.events)  # every event appears exactly once
+    for m in merged:
+        assert len(set(m["article_ids"])) == len(m["article_ids"])  # never two of one article
+    assert any(sorted(m["article_ids"]) == sorted([seed.article_id, "second-report"]) for m in merged)
+
+
+def test_merge_names_a_bad_file(tmp_path):
+    bad = tmp_path / "r.jsonl"
+    bad.write_text("{}\n")
+    result = runner.invoke(app, ["merge", str(bad)])
+    assert result.exit_code == 2 and f"{bad}:1" in " ".join(result.stderr.split())
