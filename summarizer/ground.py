@@ -12,6 +12,7 @@ A quote found by neither is ``unmatched`` and carries no offsets.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
@@ -65,7 +66,11 @@ class Grounder:
     def __init__(self, text: str, threshold: float = DEFAULT_THRESHOLD):
         self.text = text
         self.threshold = threshold
-        self._norm = NormalisedText.of(text)
+
+    @cached_property
+    def _norm(self) -> NormalisedText:
+        # Folding the whole article costs more than an exact find; most quotes never need it.
+        return NormalisedText.of(self.text)
 
     def locate(self, quote: str) -> Evidence:
         quote = quote.strip()
