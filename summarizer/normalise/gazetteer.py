@@ -37,7 +37,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from summarizer.normalise.text import fold, skeleton
+from summarizer.normalise.text import ARTICLES, fold, skeleton
 
 __all__ = ["Admin1Mention", "Gazetteer", "GazetteerEntry", "PlaceAlias", "ascii_name"]
 
@@ -122,6 +122,9 @@ def _data_rows(filename: str) -> Iterator[dict[str, str]]:
 class _Admin1Table:
     by_geonames_code: dict[str, str]
     by_key: dict[str, str]  # skeleton of any spelling -> ACLED name
+    # Every token of those skeletons, plus the articles' own skeletons: a word with any other
+    # token cannot be part of a governorate name, so admin1_mentions skips it.
+    tokens: frozenset[str]
 
     @classmethod
     @functools.cache
@@ -136,7 +139,8 @@ class _Admin1Table:
             spellings = [name, *row["variants"].split(";"), iso_names.get(row["iso_3166_2"], "")]
             for spelling in filter(None, (s.strip() for s in spellings)):
                 by_key[skeleton(spelling)] = name
-        return cls(by_code, by_key)
+        tokens = {t for key in by_key for t in key.split()} | {skeleton(a) for a in ARTICLES}
+        return cls(by_code, by_key, frozenset(tokens))
 
 
 def _load_aliases() -> list[PlaceAlias]:
@@ -294,11 +298,15 @@ class Gazetteer:
     def admin1_mentions(self, text: str) -> list[Admin1Mention]:
         """Every governorate named in ``text`` (one, two or three word spellings), in order."""
         words = [(m.start(), m.end(), _POSSESSIVE.sub("", m.group())) for m in _WORD.finditer(text)]
+        # A window's skeleton tokens all come from its words' own skeletons, so a window holding a
+        # word with a token no governorate spelling has cannot match: skip it unhashed.
+        known = self.admin1_table.tokens
+        possible = [known.issuperset(skeleton(w).split()) for _, _, w in words]
         mentions: list[Admin1Mention] = []
         i = 0
         while i < len(words):
             for n in (3, 2, 1):  # longest spelling first: "Deir ez-Zor", "Rif Dimashq"
-                if i + n > len(words):
+                if i + n > len(words) or not all(possible[i : i + n]):
                     continue
                 start, end = words[i][0], words[i + n - 1][1]
                 admin1 = self.admin1(" ".join(w for _, _, w in words[i : i + n]))

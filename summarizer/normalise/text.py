@@ -14,6 +14,7 @@ Arabic names reach English news in many transliterations ("Jisr al-Shughur", "Ji
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -80,6 +81,9 @@ def name_key(text: str) -> str:
     return strip_articles(fold(text))
 
 
+# Cached: the same words and place names recur across a corpus, and every event's context is
+# scanned word by word for governorates (see Gazetteer.admin1_mentions).
+@functools.lru_cache(maxsize=65536)
 def skeleton(text: str) -> str:
     """The loose key used to index the gazetteer (see the module docstring)."""
     out = []
