@@ -12,8 +12,16 @@ from __future__ import annotations
 import datetime as dt
 
 from .ground import Grounder
-from .normalise import Gazetteer, normalise_actor, parse_fatalities, resolve_date, resolve_place
 from .ingest import Article
+from .normalise import (
+    Gazetteer,
+    headline_restatement,
+    normalise_actor,
+    parse_fatalities,
+    resolve_date,
+    resolve_place,
+    share_admin1,
+)
 from .schema import (
     SUB_EVENT_PARENT,
     ActorType,
@@ -66,18 +74,24 @@ def build_event(
         civilian_targeting=bool(event_type in _TARGETING_TYPES and type2 is ActorType.CIVILIANS),
         place=place,
         date=resolve_date(event.date_phrase, article.published),
-        fatalities=_fatalities(event.fatalities_phrase, grounder, _reporter(context, sources_cited)),
+        fatalities=_fatalities(
+            event.fatalities_phrase, grounder, _reporter(context, sources_cited), article
+        ),
         evidence=evidence,
         grounded=any(e.status is not MatchStatus.UNMATCHED for e in evidence),
     )
 
 
-def _fatalities(phrase: str | None, grounder: Grounder, reporter: str | None) -> Fatalities:
+def _fatalities(
+    phrase: str | None, grounder: Grounder, reporter: str | None, article: Article
+) -> Fatalities:
     """Counts come from the death phrase, read in code, and only when that phrase is in the
-    article (verbatim up to spacing, quote marks and case): a number stored is a number stated."""
+    article (verbatim up to spacing, quote marks and case): a number stored is a number stated.
+    A headline that restates the same toll with another figure makes it disputed."""
     if phrase and grounder.locate(phrase).score < 100:
         return Fatalities(phrase=phrase, reported_by=reporter)
-    return parse_fatalities(phrase, reported_by=reporter)
+    others = headline_restatement(phrase, article.headline, article.text)
+    return parse_fatalities(phrase, reported_by=reporter, other_phrases=others)
 
 
 def _reporter(context: str, sources_cited: list[str]) -> str | None:
@@ -107,6 +121,8 @@ def build_summary(
         build_event(event, f"{article.id}#{n}", article, grounder, extracted.sources_cited, gazetteer)
         for n, event in enumerate(_distinct(extracted.events), 1)
     ]
+    places = share_admin1([e.place for e in events])
+    events = [e if e.place is p else e.model_copy(update={"place": p}) for e, p in zip(events, places)]
     return ArticleSummary(
         article_id=article.id,
         source_path=article.source_path,
@@ -126,5 +142,6 @@ def build_summary(
             prompt_version=prompt_version,
             usage=usage,
             created_at=created_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            gazetteer=gazetteer.source if gazetteer else None,
         ),
     )

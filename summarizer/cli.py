@@ -21,6 +21,7 @@ from .api import Limits, Result, Summarizer
 from .cli_reports import eval_command, export
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
+from .normalise import Gazetteer
 from .pricing import format_cost
 from .progress import BatchProgress, count_inputs, summary_table
 from .render import RunTotals, article_view, failures_table, footer
@@ -127,6 +128,14 @@ def run(
             show_default=False,
         ),
     ] = None,
+    gazetteer: Annotated[
+        Optional[Path],
+        typer.Option(
+            metavar="FILE",
+            help="Resolve places with this GeoNames country dump (tab-separated, e.g. SY.txt) "
+            "instead of the shipped snapshot of ~300 towns (env SUMMARIZER_GAZETTEER).",
+        ),
+    ] = None,
     ledger_path: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Record nothing and use no cache.")] = False,
     resume: Annotated[
@@ -154,7 +163,7 @@ def run(
         model=model, base_url=base_url, mode=mode, model_path=model_path,
         embedded_model=embedded_model, concurrency=concurrency, max_tokens=max_tokens,
         timeout=timeout, reasks=reasks, transport_attempts=transport_attempts,
-        constrain_quotes=constrain_quotes,
+        constrain_quotes=constrain_quotes, gazetteer=str(gazetteer) if gazetteer else None,
     )  # fmt: skip
     continuing = resume or retry_failed or run_ref is not None
     if continuing and no_ledger:
@@ -170,6 +179,7 @@ def run(
             paths = paths or previous.inputs
             if not paths:
                 raise _usage_error(f"run {previous.id} was not started from paths: give its inputs again")
+        Gazetteer.load(settings.gazetteer)  # a bad file stops the run before any request
     except (ValueError, LedgerError) as exc:
         raise _usage_error(str(exc)) from None
     if settings.uses_embedded:

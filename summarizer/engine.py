@@ -37,6 +37,7 @@ from .assemble import build_summary
 from .ingest import Article, IngestError
 from .ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
 from .llm import Extraction, Extractor, LLMError
+from .normalise import Gazetteer
 from .pool import AssemblyPool, WorkerGone, article_fields, default_size
 from .pricing import estimate_cost
 from .prompts import PromptSet
@@ -326,6 +327,8 @@ class Engine:
         self._fatal: str | None = None
         size = default_size() if assembly_workers is None else assembly_workers
         self._pool = AssemblyPool(size) if size > 0 and not settings.uses_embedded else None
+        # Loaded before the first request, so a bad --gazetteer file costs nothing.
+        self.gazetteer = Gazetteer.load(settings.gazetteer)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -469,9 +472,15 @@ class Engine:
 
     async def _from_cache(self, index: int, article: Article, key: str, answer: CachedAnswer) -> bool:
         """Serve the article from the ledger; False when what is there cannot serve it."""
-        if answer.result is not None and answer.article_id == article.id and answer.source == article.source_path:
-            # The same article as stored: the stored record is this one's, verbatim.
-            summary = ArticleSummary.model_validate_json(answer.result)
+        stored = ArticleSummary.model_validate_json(answer.result) if answer.result is not None else None
+        if (
+            stored is not None
+            and answer.article_id == article.id
+            and answer.source == article.source_path
+            and stored.provenance.gazetteer == self.gazetteer.source
+        ):
+            # The same article as stored, normalised alike: the stored record is this one's.
+            summary = stored
             row = ItemRow(
                 seq=index, article_id=article.id, source=article.source_path,
                 sha256=article.sha256, cache_key=key, status="ok", cached=True,
@@ -481,14 +490,15 @@ class Engine:
             await self._emit(Result(index, summary=summary, cached=True, usage=Usage(), cost_usd=0.0,
                                     summary_json=answer.result), row)  # fmt: skip
             return True
-        # The same text under another name (file, id, URL), or an answer whose record a crash
-        # prevented: assemble this article's record from the logged answer.
+        # The same text under another name (file, id, URL), places resolved with another
+        # gazetteer, or an answer whose record a crash prevented: assemble this article's record
+        # from the logged answer.
         logged = answer if answer.extraction is not None else self.ledger.response(key)  # type: ignore[union-attr]
         if logged is None or logged.extraction is None:
             return False
         extraction = ExtractedSummary.model_validate_json(logged.extraction)
-        if answer.result is not None:
-            provenance = ArticleSummary.model_validate_json(answer.result).provenance.model_dump()
+        if stored is not None:
+            provenance = stored.provenance.model_dump()
         else:
             provenance = {"created_at": dt.datetime.fromisoformat(logged.created_at)} if logged.created_at else {}
         usage = Usage(prompt_tokens=logged.prompt_tokens, completion_tokens=logged.completion_tokens,
@@ -576,6 +586,7 @@ class Engine:
                 "model": model, "endpoint": endpoint, "prompt_version": prompt_version,
                 "usage": record_usage.model_dump(),
                 "created_at": created.isoformat() if created else None,
+                "gazetteer": self.settings.gazetteer,
             }  # fmt: skip
             try:
                 answer = await self._pool.assemble(job)
@@ -594,7 +605,7 @@ class Engine:
                 summary = build_summary(
                     article, a.extraction, model=model, endpoint=endpoint,
                     prompt_version=prompt_version, usage=record_usage,
-                    created_at=prov.get("created_at"),
+                    created_at=prov.get("created_at"), gazetteer=self.gazetteer,
                 )  # fmt: skip
                 result_json = summary.model_dump_json()
             except ValueError as exc:  # pydantic's ValidationError is a ValueError

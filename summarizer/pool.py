@@ -76,6 +76,7 @@ def article_from_fields(f: dict) -> Article:
 def assemble_job(job: dict) -> dict:
     """What a worker does with one job (also the in-process fallback's definition)."""
     from .assemble import build_summary
+    from .normalise import Gazetteer
     from .schema import ExtractedSummary, Usage
 
     try:
@@ -87,6 +88,7 @@ def assemble_job(job: dict) -> dict:
             prompt_version=job["prompt_version"],
             usage=Usage.model_validate(job["usage"]),
             created_at=dt.datetime.fromisoformat(job["created_at"]) if job.get("created_at") else None,
+            gazetteer=Gazetteer.load(job.get("gazetteer")),
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         return {"invalid": " ".join(str(exc).splitlines()[:3])[:300]}

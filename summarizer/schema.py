@@ -381,6 +381,11 @@ class Provenance(Strict):
     schema_version: str = SCHEMA_VERSION
     usage: Usage = Field(default_factory=Usage)
     created_at: dt.datetime
+    gazetteer: str | None = Field(
+        None,
+        description="The GeoNames dump places were resolved with (file name, sha256); "
+        "None: the shipped snapshot.",
+    )
 
 
 class ArticleSummary(Strict):

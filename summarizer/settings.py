@@ -21,6 +21,7 @@ ENV = {
     "transport_attempts": "SUMMARIZER_TRANSPORT_ATTEMPTS",
     "reasks": "SUMMARIZER_REASKS",
     "concurrency": "SUMMARIZER_CONCURRENCY",
+    "gazetteer": "SUMMARIZER_GAZETTEER",
 }
 
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
@@ -55,6 +56,9 @@ class Settings:
     # Evidence quotes limited to the article's own sentences by the decoding grammar. Default:
     # on for the embedded model (llama.cpp enforces the schema), off elsewhere.
     constrain_quotes: bool | None = None
+    # A GeoNames country dump (tab-separated, e.g. SY.txt) to resolve places with instead of the
+    # shipped snapshot. Normalisation only: the model's answer and the cache key do not depend on it.
+    gazetteer: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

@@ -195,3 +195,32 @@ def test_continuing_needs_the_ledger_and_inputs(tmp_path):
     assert missing.exit_code == 2 and "no run ledger at" in missing.stderr
     assert "no runs yet" in run_cli("runs").stdout
     assert not Path(ENV["SUMMARIZER_LEDGER"]).exists()  # looking never creates a ledger
+
+
+def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_the_cache(live, tmp_path):
+    from tests.test_normalise_places import DUMP_ROWS
+
+    dump = tmp_path / "SY.txt"
+    dump.write_text("\n".join(DUMP_ROWS) + "\n", encoding="utf-8")
+    seed = str(next((ROOT / "seeds").glob("001_*.txt")))
+    args = ("run", seed, "--base-url", live.base_url, "--model", "fixture", "--mode", "tools", "-q")
+    with_dump, without = tmp_path / "with.jsonl", tmp_path / "without.jsonl"
+
+    first = run_cli(*args, "--gazetteer", str(dump), "--out", str(with_dump))
+    assert first.exit_code == 0, first.output
+    record = json.loads(with_dump.read_text())
+    places = {e["place"]["name"]: e["place"] for e in record["events"] if e["place"]}
+    # al-Lataminah: not in the shipped snapshot, in the dump (id 9000001) with its coordinates
+    assert places["al-Lataminah"]["geonames_id"] == 9000001 and places["al-Lataminah"]["geo_precision"] == 1
+    assert record["provenance"]["gazetteer"].startswith("SY.txt sha256:")
+
+    second = run_cli(*args, "--out", str(without))
+    assert second.exit_code == 0 and asked(live) == 1  # the answer came from the ledger
+    record = json.loads(without.read_text())
+    places = {e["place"]["name"]: e["place"] for e in record["events"] if e["place"]}
+    assert places["al-Lataminah"]["geonames_id"] is None and places["al-Lataminah"]["rule"] == "unknown-context-admin1"
+    assert record["provenance"]["gazetteer"] is None
+
+    bad = run_cli(*args, "--gazetteer", str(tmp_path / "nope.txt"))
+    assert bad.exit_code == 2 and "nope.txt: no such gazetteer file" in bad.stderr
+    assert asked(live) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.normalise.fatalities import parse_fatalities
+from summarizer.normalise.fatalities import headline_restatement, parse_fatalities
 
 
 def counts(phrase, **kw):
@@ -203,3 +203,73 @@ def test_every_stored_number_comes_from_the_phrase():
     f = parse_fatalities(phrase)
     stored = {v for v in (f.low, f.best, f.high, f.acled) if v is not None}
     assert stored <= {35, 26}
+
+
+# --- the headline restating the article's main toll -------------------------------------------
+
+SEED_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _seed_article(prefix: str):
+    from summarizer.ingest import read_article_file
+
+    (path,) = SEED_DIR.glob(f"{prefix}_*.txt")
+    return read_article_file(path)
+
+
+def test_seed_003_headline_36_restates_the_ledes_35_and_disputes_it():
+    article = _seed_article("003")
+    phrase = "At least 35 fighters, including 26 pro-regime forces, were killed"
+    others = headline_restatement(phrase, article.headline, article.text)
+    assert others == [article.headline]  # "... leave kill 36 people in Syria"
+    f = parse_fatalities(phrase, other_phrases=others)
+    assert f.disputed and (f.low, f.high, f.acled) == (35, 36, 35)
+
+
+def test_seed_003_a_subset_toll_in_the_standfirst_is_not_the_headlines():
+    article = _seed_article("003")
+    for phrase in ("More than 25 pro-regime forces were killed", "killed nine militants and rebels"):
+        assert headline_restatement(phrase, article.headline, article.text) == []
+
+
+def test_seed_004_headline_3_agrees_with_at_least_three_civilians():
+    article = _seed_article("004")
+    phrase = "At least three civilians, including one child, were killed"
+    others = headline_restatement(phrase, article.headline, article.text)
+    assert others == [article.headline]  # "3 dead as Syria regime launches assault ..."
+    f = parse_fatalities(phrase, other_phrases=others)
+    assert not f.disputed and f.acled == 3
+
+
+def test_seed_004_a_toll_beyond_the_opening_is_another_event():
+    article = _seed_article("004")
+    assert headline_restatement("left 27 people dead", article.headline, article.text) == []
+
+
+def test_a_headline_without_a_death_toll_restates_nothing():
+    text = "Rebels shell city\n\nShelling killed 12 people on Monday."
+    assert headline_restatement("killed 12 people", "Rebels shell city", text) == []
+    # dates and years in the headline are not tolls
+    text2 = "Raid on 5 March 2018\n\nA raid killed 4 people."
+    assert headline_restatement("killed 4 people", "Raid on 5 March 2018", text2) == []
+
+
+def test_a_headline_and_lede_that_differ_are_disputed_in_the_assembled_record():
+    from summarizer.assemble import build_summary
+    from summarizer.schema import ExtractedSummary, Usage
+
+    article = _seed_article("003")
+    extraction = ExtractedSummary.model_validate({
+        "summary": "s", "key_points": [], "sources_cited": [],
+        "events": [{
+            "sub_event_type": "Armed clash", "plover_type": "ASSAULT",
+            "actor1": "regime forces", "actor1_type": "State forces", "actor2": "rebels",
+            "actor2_type": "Rebel group", "location": "Hama province", "date_phrase": "Saturday",
+            "fatalities_phrase": "At least 35 fighters, including 26 pro-regime forces, were killed",
+            "fatalities": 35,
+            "evidence": ["At least 35 fighters, including 26 pro-regime forces, were killed Saturday"],
+        }],
+    })  # fmt: skip
+    (event,) = build_summary(article, extraction, model="m", endpoint="e", prompt_version="v",
+                             usage=Usage()).events  # fmt: skip
+    assert event.fatalities.disputed and event.fatalities.acled == 35 and event.fatalities.high == 36

@@ -483,3 +483,66 @@ def test_ambiguous_names_are_settled_by_context(tmp_path):
     assert (no_context.geonames_id, no_context.rule) == (2, "town-ambiguous")  # most populous
     in_hama = resolve("Tel Ahmar", "shelling on Tel Ahmar in Hama province", g)
     assert (in_hama.geonames_id, in_hama.rule, in_hama.place.admin1) == (1, "town", "Hama")
+
+
+# --- one article, several events at one place ---------------------------------------------------
+
+
+def placed(m: PlaceMatch):
+    """The place as an event record holds it (assemble.build_event): with its rule."""
+    return m.place.model_copy(update={"geonames_id": m.geonames_id, "rule": m.rule})
+
+
+def test_a_lone_governorate_mention_decides_nothing_when_the_place_is_not_named(gaz):
+    # "... seized the village, killing at least 19 Alawite civilians, to allegedly avenge the
+    # violence in Aleppo": the village is not in Aleppo; the sentence does not say where it is.
+    context = seed_sentence("000", "Last week, the village witnessed")
+    assert summary(resolve("al-Zara", context, gaz)) == ("unknown", "al-Zara", None, None)
+
+
+def test_events_at_the_same_village_share_the_governorate_one_of_them_gives(gaz):
+    from summarizer.normalise.places import share_admin1
+
+    located = placed(resolve("al-Zara", seed_sentence("000", "Syrian forces clashed with armed rebels"), gaz))
+    bare = placed(resolve("al-Zara", seed_sentence("000", "Last week, the village witnessed"), gaz))
+    elsewhere = placed(resolve("Kafr Zita", "", gaz))
+    first, second, third = share_admin1([located, bare, elsewhere])
+    assert first == located and third == elsewhere
+    assert (second.admin1, second.geo_precision, second.rule) == ("Homs", 2, "unknown-article-admin1")
+    assert (second.latitude, second.longitude) == (None, None)
+
+
+def test_places_that_disagree_share_nothing(gaz):
+    from summarizer.normalise.places import share_admin1
+
+    in_homs = placed(resolve("Zor", "fighting in Zor in Homs province", gaz))
+    in_hama = placed(resolve("Zor", "fighting in Zor in Hama province", gaz))
+    bare = placed(resolve("Zor", "", gaz))
+    assert (in_homs.admin1, in_hama.admin1, bare.rule) == ("Homs", "Hama", "unknown")
+    assert share_admin1([in_homs, in_hama, bare])[2] == bare
+
+
+# --- --gazetteer FILE: Gazetteer.load ------------------------------------------------------------
+
+
+def test_load_reads_a_dump_once_and_names_it(tmp_path):
+    path = tmp_path / "SY.txt"
+    broken = "\t".join(["9000009", "Broken", "Broken", "", "not-a-number", "36.0", "P", "PPL", "SY",
+                        "", "02", "", "", "", "0", "", "0", "Asia/Damascus"])  # fmt: skip
+    path.write_text("\n".join([*DUMP_ROWS, broken]) + "\n")
+    loaded = Gazetteer.load(path)
+    assert loaded is Gazetteer.load(str(path))  # cached per process
+    assert loaded.source.startswith("SY.txt sha256:") and len(loaded.source) == len("SY.txt sha256:") + 12
+    assert sorted(e.geonames_id for e in loaded.entries) == [9000001, 9000002, 9000003]  # the broken row skipped
+    assert Gazetteer.load(None) is Gazetteer.default() and Gazetteer.default().source is None
+
+
+def test_load_names_the_file_when_it_cannot_be_used(tmp_path):
+    from summarizer.normalise import GazetteerError
+
+    with pytest.raises(GazetteerError, match=r"missing\.txt: no such gazetteer file"):
+        Gazetteer.load(tmp_path / "missing.txt")
+    wrong = tmp_path / "cities.csv"
+    wrong.write_text("name,lat,lon\nHama,35.1,36.7\n")
+    with pytest.raises(GazetteerError, match=r"cities\.csv: no Syrian places in it"):
+        Gazetteer.load(wrong)

@@ -75,3 +75,22 @@ def test_a_batch_through_the_pool_matches_one_without(tmp_path, monkeypatch):
         assert len(calls) == 5  # each distinct article assembled once, in the worker
         inline = run("0", tmp_path / "b.sqlite3")
     assert len(calls) == 5 and len(pooled) == 20 and pooled == inline
+
+
+async def test_a_worker_resolves_places_with_the_jobs_gazetteer(tmp_path):
+    from tests.test_normalise_places import DUMP_ROWS
+
+    dump = tmp_path / "SY.txt"
+    dump.write_text("\n".join(DUMP_ROWS) + "\n", encoding="utf-8")
+    job = {**job_for(SEEDS[1]), "gazetteer": str(dump)}  # seed 001 names al-Lataminah
+    pool = AssemblyPool(1)
+    pool.start()
+    try:
+        answer = await pool.assemble(job)
+    finally:
+        await pool.close()
+    assert answer == assemble_job(job)
+    record = json.loads(answer["result"])
+    ids = {e["place"]["name"]: e["place"]["geonames_id"] for e in record["events"] if e["place"]}
+    assert ids["al-Lataminah"] == 9000001
+    assert record["provenance"]["gazetteer"].startswith("SY.txt sha256:")

@@ -13,15 +13,18 @@ The editable tables live in ``data/`` (place and actor aliases, Syrian governora
 
 from summarizer.normalise.actors import normalise_actor
 from summarizer.normalise.dates import resolve_date
-from summarizer.normalise.fatalities import parse_fatalities
-from summarizer.normalise.gazetteer import Gazetteer
-from summarizer.normalise.places import PlaceMatch, resolve_place
+from summarizer.normalise.fatalities import headline_restatement, parse_fatalities
+from summarizer.normalise.gazetteer import Gazetteer, GazetteerError
+from summarizer.normalise.places import PlaceMatch, resolve_place, share_admin1
 
 __all__ = [
     "Gazetteer",
+    "GazetteerError",
     "PlaceMatch",
+    "headline_restatement",
     "normalise_actor",
     "parse_fatalities",
     "resolve_date",
     "resolve_place",
+    "share_admin1",
 ]

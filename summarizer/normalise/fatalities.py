@@ -32,6 +32,9 @@ Rules (ACLED's coding guide for the count, UCDP's low/best/high for the range):
 * ``other_phrases``: the same toll reported elsewhere (a headline "36", the body "35"). When the
   death figures disagree the record is ``disputed`` and ACLED takes the lowest; low/high widen to
   the lowest and highest stated. Phrases that are not death tolls take no part.
+  ``headline_restatement`` finds the one such case that can be told from the text alone: a
+  headline states the article's main toll, which is the largest death toll of its opening
+  paragraphs (seed 003: headline "kill 36 people", lede "At least 35 fighters ... were killed").
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from dataclasses import dataclass
 from summarizer.normalise.numbers import DIGIT_NUMBER, NUMBER, parse_number
 from summarizer.schema import Fatalities
 
-__all__ = ["parse_fatalities"]
+__all__ = ["headline_restatement", "parse_fatalities"]
 
 _VAGUE = {"dozens": 12, "dozen": 12, "tens": 10, "hundreds": 100, "thousands": 1000}
 _VAGUE_WORD = r"(?:a\s+)?dozens?|tens|hundreds|thousands"
@@ -225,3 +228,38 @@ def parse_fatalities(
         reported_by=reported_by,
         disputed=disputed,
     )
+
+
+# How far into the text "the opening paragraphs" reach: standfirst, dateline, caption and lede.
+OPENING_CHARS = 1000
+
+
+def headline_restatement(phrase: str | None, headline: str, text: str) -> list[str]:
+    """``[headline]`` when the headline restates the toll ``phrase`` states, else ``[]``.
+
+    It does when the headline states one death toll and ``phrase`` is the largest death toll
+    stated in the opening paragraphs (the text after the headline, up to ``OPENING_CHARS``): the
+    article's main toll, which is what a headline reports. Other tolls (a subset in the
+    standfirst, an earlier attack) are not compared with it.
+    """
+    if not phrase or not headline:
+        return []
+    told = _read(headline) if _DEATH.search(headline) else None
+    if told is None or not told.deaths:
+        return []
+    start = text.find(headline)
+    opening = text[start + len(headline) if start >= 0 else 0 :][:OPENING_CHARS]
+    if " ".join(phrase.split()).casefold() not in " ".join(opening.split()).casefold():
+        return []
+    mine = _read(phrase)
+    if mine is None or not mine.deaths:
+        return []
+    tolls = [
+        r.acled
+        for line in _SENTENCE_END.split(opening)
+        if _DEATH.search(line) and (r := _read(line)) and r.deaths
+    ]
+    return [headline] if tolls and mine.acled == max(tolls) else []
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

