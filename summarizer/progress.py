@@ -129,6 +129,14 @@ def summary_table(stats: BatchStats, *, run_id: str | None = None, ledger: str |
         cost = format_cost(stats.cost_usd if stats.priced else None)
         table.add_row("cost", cost if stats.priced else "n/a (no price for this model; see prices.toml)")
     seconds = stats.elapsed
-    rate = stats.done / seconds if seconds > 0 else 0.0
-    table.add_row("time", f"{seconds:,.1f}s ({rate:,.1f} articles/s)")
+    table.add_row("time", f"{seconds:,.1f}s ({_pace(stats.done, seconds)})")
     return table
+
+
+def _pace(done: int, seconds: float) -> str:
+    """Articles per second for fast batches, seconds per article for slow ones (a local model
+    at one article a minute is not "0.0 articles/s")."""
+    if done == 0 or seconds <= 0:
+        return "no article finished"
+    rate = done / seconds
+    return f"{rate:,.1f} articles/s" if rate >= 1 else f"{seconds / done:,.1f} s/article"

@@ -56,3 +56,11 @@ def test_count_inputs_reads_jsonl_lines_and_files(tmp_path):
     (tmp_path / "b.jsonl").write_text("\n".join(json.dumps({"text": f"t{i}"}) for i in range(5)) + "\n\n")
     assert count_inputs([tmp_path]) == 6
     assert count_inputs([tmp_path / "missing.txt"]) == 1  # reported as one failure later
+
+
+def test_the_pace_reads_well_fast_and_slow():
+    from summarizer.progress import _pace
+
+    assert _pace(1000, 4.0) == "250.0 articles/s"
+    assert _pace(5, 650.2) == "130.0 s/article"  # the embedded model on a busy 2-core machine
+    assert _pace(0, 3.0) == "no article finished"
