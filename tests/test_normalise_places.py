@@ -546,3 +546,31 @@ def test_load_names_the_file_when_it_cannot_be_used(tmp_path):
     wrong.write_text("name,lat,lon\nHama,35.1,36.7\n")
     with pytest.raises(GazetteerError, match=r"cities\.csv: no Syrian places in it"):
         Gazetteer.load(wrong)
+
+
+# --- phrases the embedded model writes: a country after the place, lists, regions of a country ---
+
+
+def test_a_country_after_the_place_is_dropped_for_the_lookup(gaz):
+    m = resolve("eastern Ghouta, Syria", "", gaz)  # seed 004, as the embedded model wrote it
+    assert summary(m) == ("area-alias", "Eastern Ghouta", "Rural Damascus", 2)
+    assert m.place.name == "eastern Ghouta, Syria"
+    m = resolve("Hmeymim airbase in Syria", "", gaz)  # seed 001: an airbase is coded at its town
+    assert summary(m) == ("alias-unlocated", "Humaymim", "Lattakia", 2)
+    assert (m.place.latitude, m.place.country_iso3) == (None, "SYR")
+
+
+def test_a_region_of_a_country_is_precision_3_with_no_governorate(gaz):
+    # seed 003 "north-west Syria": the context names Hama, but the phrase is wider than Hama
+    m = resolve("north-west Syria", "clashes in the north of Hama province", gaz)
+    assert summary(m) == ("country-part", "north-west Syria", None, 3)
+    assert m.place.country_iso3 == "SYR"
+    assert summary(resolve("northern Syria", "", gaz)) == ("country-part", "northern Syria", None, 3)
+
+
+def test_a_list_of_places_takes_the_first_and_says_so(gaz):
+    m = resolve("Hama province and Idlib", "", gaz)  # seed 001
+    assert summary(m) == ("admin1 (first of a list)", "Hama", "Hama", 3)
+    context = seed_sentence("004", "At least three civilians")
+    m = resolve("Deir Foul, Izza Al-Din and Al-Kul", context, gaz)
+    assert m.rule.endswith("(first of a list)") and m.place.normalised_name == "Deir Foul"

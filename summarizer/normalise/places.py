@@ -22,7 +22,9 @@ Each result says which rule produced it (``PlaceMatch.rule``):
 ``town`` · ``town-alias`` · ``town-fuzzy`` · ``town-ambiguous`` (same name in several governorates,
 context did not decide: the most populous is taken) · ``near-town`` · ``admin1`` ·
 ``admin1-part`` · ``area-alias`` · ``alias-unlocated`` (an alias whose town is not in the
-gazetteer) · ``country`` · ``unknown-context-admin1`` · ``unknown``; and, set when a whole
+gazetteer) · ``country`` · ``country-part`` ("north-west Syria") · ``unknown-context-admin1`` ·
+``unknown``; a list ("Hama province and Idlib") takes its first place's rule plus
+"(first of a list)"; and, set when a whole
 article is assembled, ``unknown-article-admin1``: a place the gazetteer does not know whose
 governorate another event of the same article at the same place gives.
 """
@@ -84,8 +86,14 @@ _SETTLEMENT_OF = re.compile(
     r"^(?:the\s+)?(?:[a-z-]+\s+)?(?:village|town|city|neighbou?rhood|suburb|hamlet)s?\s+of\s+",
     re.IGNORECASE,
 )
-_SETTLEMENT_AFTER = re.compile(r"\s+(?:village|town|city|neighbou?rhood|suburb)$", re.IGNORECASE)
+# An airbase or airport is coded at its town ("Hmeymim airbase", "Hama military airport").
+_SETTLEMENT_AFTER = re.compile(
+    r"\s+(?:village|town|city|neighbou?rhood|suburb|(?:military\s+)?(?:air\s*base|airport))$",
+    re.IGNORECASE,
+)
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_IN_COUNTRY = re.compile(r"^(?P<x>.+?)(?:\s*,\s*|\s+in\s+)(?P<country>[^,]+)$", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:and|&)\s+", re.IGNORECASE)
 
 
 def _strip_settlement(text: str) -> tuple[str, bool]:
@@ -282,6 +290,28 @@ def resolve_place(
             "country",
         )
 
+    # A country after the place ("eastern Ghouta, Syria", "Hmeymim airbase in Syria"): the
+    # place is the head; the country is kept when the head does not give one.
+    suffixed = _IN_COUNTRY.match(whole)
+    if suffixed and (country := _countries().get(fold(suffixed["country"]))):
+        inner = resolve_place(suffixed["x"], context, gaz)
+        assert inner is not None
+        place = inner.place.model_copy(update={"name": written})
+        if place.country_iso3 is None:
+            place = place.model_copy(update={"country_iso3": country[0]})
+        return PlaceMatch(place, inner.geonames_id, inner.rule)
+    # A list ("Hama province and Idlib", "Deir Foul, Izza al-Din and al-Kul"): one event has
+    # one location in ACLED; the first listed is taken, and the rule says so.
+    items = [item for item in _LIST_SEPARATOR.split(whole) if item.strip()]
+    if len(items) > 1:
+        first = resolve_place(items[0], context, gaz)
+        assert first is not None
+        return PlaceMatch(
+            first.place.model_copy(update={"name": written}),
+            first.geonames_id,
+            f"{first.rule} (first of a list)",
+        )
+
     # 2. Qualified phrases: "Hama's Sahl al-Ghab plain", "Hama province", "northern Homs",
     #    "outskirts of Douma".
     owned = _OWNED.match(whole)
@@ -304,6 +334,13 @@ def resolve_place(
         core, _ = _strip_settlement(m["x"])
         direction = (m.groupdict().get("dir") or "").lower()
         core_admin1 = gaz.admin1(core)
+        if mode in ("part", "dir-of") and (country := _countries().get(fold(core))):
+            iso3, display = country  # "north-west Syria": a region of a country, no governorate
+            label = f"{direction} {display}" if direction else display
+            return _match(
+                Place(name=written, normalised_name=label, country_iso3=iso3, geo_precision=3),
+                "country-part",
+            )
         if mode == "province" and core_admin1:
             return _match(_region_place(written, core_admin1, core_admin1, 3), "admin1")
         if mode == "part" and core_admin1:
