@@ -62,6 +62,9 @@ def norm(name, hint=None):
         ("US military", US_MILITARY),
         ("the U.S. military", US_MILITARY),
         ("Turkey", ("Government of Turkey", ActorType.EXTERNAL_OTHER)),
+        # as the embedded model wrote them on seeds 000 and 001
+        ("Syria regime", SYRIA),
+        ("Syria", ("Government of Syria", ActorType.STATE_FORCES)),
         ("pro-government militias", ("Militia (Pro-Government)", ActorType.POLITICAL_MILITIA)),
     ],
 )
