@@ -71,7 +71,7 @@ CATALOGUE: dict[str, PackagedModel] = {
             parts=6,
             size=491_400_064,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            pip_extra="local-0_5b",
+            pip_extra="local-small",
         ),
     )
 }
@@ -188,6 +188,11 @@ class EmbeddedServer:
         # slot reusing its own prefix (the shared system prompt) needs none of that.
         params.cache_ram_mib = 0
         params.cache_idle_slots = False
+        # Read the weights into memory instead of mapping the file. On x86 llama.cpp repacks the
+        # Q4_K weights into a faster layout in its own buffer; with the file also mapped, both
+        # copies stay resident (peak RSS 2.2 GB for the 1.5B model). Read once, only the repacked
+        # and the other tensors are kept: 1.6 GB, same kernels, same answers, same speed.
+        params.load_mode = xllamacpp.llama_load_mode.LLAMA_LOAD_MODE_NONE
         self._server = xllamacpp.Server(params)
         self.base_url = self._server.listening_address.rstrip("/") + "/v1"
         return self.base_url
