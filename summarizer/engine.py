@@ -327,10 +327,18 @@ class Engine:
         self._fatal: str | None = None
         size = default_size() if assembly_workers is None else assembly_workers
         self._pool = AssemblyPool(size) if size > 0 and not settings.uses_embedded else None
-        # Loaded before the first request, so a bad --gazetteer file costs nothing.
-        self.gazetteer = Gazetteer.load(settings.gazetteer)
+        # A --gazetteer file is loaded before the first request, so a bad one costs nothing. The
+        # shipped snapshot is loaded only if this process assembles a record itself (~0.2 s).
+        if settings.gazetteer is not None:
+            Gazetteer.load(settings.gazetteer)
 
     # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def _gazetteer_source(self) -> str | None:
+        """What a record made now names as its gazetteer (None: the shipped snapshot)."""
+        path = self.settings.gazetteer
+        return None if path is None else Gazetteer.load(path).source
 
     async def run(
         self, items: Iterable[Article | IngestError], workers: int
@@ -477,7 +485,7 @@ class Engine:
             stored is not None
             and answer.article_id == article.id
             and answer.source == article.source_path
-            and stored.provenance.gazetteer == self.gazetteer.source
+            and stored.provenance.gazetteer == self._gazetteer_source
         ):
             # The same article as stored, normalised alike: the stored record is this one's.
             summary = stored
@@ -605,7 +613,8 @@ class Engine:
                 summary = build_summary(
                     article, a.extraction, model=model, endpoint=endpoint,
                     prompt_version=prompt_version, usage=record_usage,
-                    created_at=prov.get("created_at"), gazetteer=self.gazetteer,
+                    created_at=prov.get("created_at"),
+                    gazetteer=Gazetteer.load(self.settings.gazetteer),
                 )  # fmt: skip
                 result_json = summary.model_dump_json()
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
