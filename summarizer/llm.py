@@ -478,6 +478,26 @@ class Extractor:
         def retryable(exc: BaseException) -> bool:
             return is_transient(exc) and not (budget is not None and meter.total >= budget)
 
+        try:
+            # The first attempt runs bare: most requests succeed at once, and building the
+            # retry machinery for each of them costs more CPU than the rest of the LLM layer.
+            try:
+                result = await self._ask(raw, messages, response_model, meter)
+            except Exception as first:
+                if not retryable(first):
+                    raise
+                result = await self._retry(raw, messages, response_model, meter, first, retryable)
+            return Extraction(result, meter.usage(started), self.model)
+        except Exception as exc:  # every failure leaves here as one LLMError with a reason
+            reason, fatal = describe_error(exc, self.settings)
+            raise LLMError(reason, meter.usage(started), fatal=fatal) from exc
+
+    async def _retry(
+        self, raw: openai.AsyncOpenAI, messages: list[dict[str, str]], response_model: type,
+        meter: _Meter, first: BaseException, retryable: Callable[[BaseException], bool],
+    ) -> ExtractedSummary:
+        """Attempts 2.. under tenacity, after ``first`` failed attempt 1 with a transient error:
+        tenacity sees that failure as its own first attempt (same waits, Retry-After, logs)."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max(1, self.settings.transport_attempts)),
             wait=_TransportWait(),
@@ -486,14 +506,13 @@ class Extractor:
             before_sleep=self._log_retry(meter),
             **({"sleep": self._sleep} if self._sleep else {}),
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    result = await self._ask(raw, messages, response_model, meter)
-            return Extraction(result, meter.usage(started), self.model)
-        except Exception as exc:  # every failure leaves here as one LLMError with a reason
-            reason, fatal = describe_error(exc, self.settings)
-            raise LLMError(reason, meter.usage(started), fatal=fatal) from exc
+        failed: list[BaseException] = [first]
+        async for attempt in retrying:
+            with attempt:
+                if failed:
+                    raise failed.pop()
+                return await self._ask(raw, messages, response_model, meter)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _log_retry(meter: _Meter) -> Callable[[RetryCallState], None]:
