@@ -574,3 +574,20 @@ def test_a_list_of_places_takes_the_first_and_says_so(gaz):
     context = seed_sentence("004", "At least three civilians")
     m = resolve("Deir Foul, Izza Al-Din and Al-Kul", context, gaz)
     assert m.rule.endswith("(first of a list)") and m.place.normalised_name == "Deir Foul"
+
+
+def test_the_governorate_table_carries_pycountrys_iso_names():
+    import csv
+    from importlib import resources
+
+    import pycountry
+
+    text = resources.files("summarizer.normalise").joinpath("data", "sy_admin1.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    iso = {s.code: s.name for s in pycountry.subdivisions.get(country_code="SY")}
+    assert {r["iso_3166_2"]: r["iso_name"] for r in rows} == iso  # all 14, spelled as pycountry does
+
+
+def test_iso_spellings_find_their_governorate(gaz):
+    assert summary(resolve("Ḩamāh province", "", gaz))[1:] == ("Hama", "Hama", 3)
+    assert summary(resolve("Rīf Dimashq", "", gaz))[1:] == ("Rural Damascus", "Rural Damascus", 3)

