@@ -168,6 +168,8 @@ _BEFORE_STRONG = re.compile(
     re.IGNORECASE,
 )
 _BEFORE_IN = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
+# A name with no Latin letter (Arabic, Cyrillic ...) folds to nothing: not worth keeping.
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _WORD = re.compile(r"[^\W\d_][\w'\u2018\u2019-]*", re.UNICODE)
 _POSSESSIVE = re.compile("['\u2019]s$")
 
@@ -278,7 +280,7 @@ class Gazetteer:
                         geonames_id=int(cols[0]),
                         population=int(cols[14] or 0),
                         alternatenames=tuple(
-                            a for a in (cols[1], *cols[3].split(",")) if a and fold(a)
+                            a for a in (cols[1], *cols[3].split(",")) if _LATIN.search(a)
                         ),
                     )
                 )
