@@ -163,7 +163,9 @@ def run(
         model=model, base_url=base_url, mode=mode, model_path=model_path,
         embedded_model=embedded_model, concurrency=concurrency, max_tokens=max_tokens,
         timeout=timeout, reasks=reasks, transport_attempts=transport_attempts,
-        constrain_quotes=constrain_quotes, gazetteer=str(gazetteer) if gazetteer else None,
+        constrain_quotes=constrain_quotes,
+        # absolute, like the inputs: a run resumed from another directory finds the same file
+        gazetteer=str(gazetteer.expanduser().resolve()) if gazetteer else None,
     )  # fmt: skip
     continuing = resume or retry_failed or run_ref is not None
     if continuing and no_ledger:
