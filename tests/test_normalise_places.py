@@ -568,6 +568,13 @@ def test_a_region_of_a_country_is_precision_3_with_no_governorate(gaz):
     assert summary(resolve("northern Syria", "", gaz)) == ("country-part", "northern Syria", None, 3)
 
 
+def test_a_place_then_its_governorate_is_not_a_list(gaz):
+    assert summary(resolve("Kafr Zita, Hama", "", gaz)) == ("town", "Kafr Zayta", "Hama", 1)
+    m = resolve("Atshan, Hama", "", gaz)  # not in the snapshot: the governorate comes from the name
+    assert summary(m) == ("unknown-context-admin1", "Atshan", "Hama", 2)
+    assert m.place.name == "Atshan, Hama"
+
+
 def test_a_list_of_places_takes_the_first_and_says_so(gaz):
     m = resolve("Hama province and Idlib", "", gaz)  # seed 001
     assert summary(m) == ("admin1 (first of a list)", "Hama", "Hama", 3)

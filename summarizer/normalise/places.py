@@ -300,6 +300,13 @@ def resolve_place(
         if place.country_iso3 is None:
             place = place.model_copy(update={"country_iso3": country[0]})
         return PlaceMatch(place, inner.geonames_id, inner.rule)
+    # "Kafr Zita, Hama": a place and its governorate, not a list.
+    town, comma, region = whole.rpartition(",")
+    if comma and "," not in town and (owner := gaz.admin1(region.strip())):
+        inner = resolve_place(town, f"{owner} province. {context}", gaz)
+        assert inner is not None
+        place = inner.place.model_copy(update={"name": written})
+        return PlaceMatch(place, inner.geonames_id, inner.rule)
     # A list ("Hama province and Idlib", "Deir Foul, Izza al-Din and al-Kul"): one event has
     # one location in ACLED; the first listed is taken, and the rule says so.
     items = [item for item in _LIST_SEPARATOR.split(whole) if item.strip()]
