@@ -207,13 +207,11 @@ def test_every_stored_number_comes_from_the_phrase():
 
 # --- the headline restating the article's main toll -------------------------------------------
 
-SEED_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "seeds"
-
-
 def _seed_article(prefix: str):
     from summarizer.ingest import read_article_file
+    from tests.conftest import SEEDS
 
-    (path,) = SEED_DIR.glob(f"{prefix}_*.txt")
+    (path,) = [seed for seed in SEEDS if seed.name.startswith(f"{prefix}_")]
     return read_article_file(path)
 
 
