@@ -266,7 +266,8 @@ class Gazetteer:
                 if (country and cc != country) or feature_class not in _DUMP_CLASSES:
                     continue
                 try:
-                    float(cols[4]), float(cols[5]), int(cols[14] or 0)
+                    latitude, longitude = float(cols[4]), float(cols[5])
+                    population = int(cols[14] or 0)
                 except ValueError:
                     continue  # a damaged row: the rest of the dump is still good
                 entries.append(
@@ -275,10 +276,10 @@ class Gazetteer:
                         kind=_DUMP_CLASSES[feature_class],  # type: ignore[arg-type]
                         admin1=table.by_geonames_code.get(cols[10]) if cc == "SY" else None,
                         country_iso3=_iso3(cc),
-                        latitude=float(cols[4]),
-                        longitude=float(cols[5]),
+                        latitude=latitude,
+                        longitude=longitude,
                         geonames_id=int(cols[0]),
-                        population=int(cols[14] or 0),
+                        population=population,
                         alternatenames=tuple(
                             a for a in (cols[1], *cols[3].split(",")) if _LATIN.search(a)
                         ),
