@@ -255,6 +255,26 @@ def _match(place: Place, rule: str, entry: GazetteerEntry | None = None) -> Plac
     return PlaceMatch(place=place, geonames_id=entry.geonames_id if entry else None, rule=rule)
 
 
+def _part_as_written(
+    part: str,
+    context: str,
+    gaz: Gazetteer,
+    written: str,
+    *,
+    country: str | None = None,
+    rule_note: str = "",
+) -> PlaceMatch:
+    """Resolve the part of a phrase that names the place; report it under the phrase as
+    written, with ``country`` (ISO3) when the part gives none and ``rule_note`` after its rule."""
+    inner = resolve_place(part, context, gaz)
+    assert inner is not None
+    update: dict[str, str] = {"name": written}
+    if country and inner.place.country_iso3 is None:
+        update["country_iso3"] = country
+    place = inner.place.model_copy(update=update)
+    return PlaceMatch(place, inner.geonames_id, inner.rule + rule_note)
+
+
 def resolve_place(
     name: str | None, context: str = "", gazetteer: Gazetteer | None = None
 ) -> PlaceMatch | None:
@@ -294,30 +314,16 @@ def resolve_place(
     # place is the head; the country is kept when the head does not give one.
     suffixed = _IN_COUNTRY.match(whole)
     if suffixed and (country := _countries().get(fold(suffixed["country"]))):
-        inner = resolve_place(suffixed["x"], context, gaz)
-        assert inner is not None
-        place = inner.place.model_copy(update={"name": written})
-        if place.country_iso3 is None:
-            place = place.model_copy(update={"country_iso3": country[0]})
-        return PlaceMatch(place, inner.geonames_id, inner.rule)
+        return _part_as_written(suffixed["x"], context, gaz, written, country=country[0])
     # "Kafr Zita, Hama": a place and its governorate, not a list.
     town, comma, region = whole.rpartition(",")
     if comma and "," not in town and (owner := gaz.admin1(region.strip())):
-        inner = resolve_place(town, f"{owner} province. {context}", gaz)
-        assert inner is not None
-        place = inner.place.model_copy(update={"name": written})
-        return PlaceMatch(place, inner.geonames_id, inner.rule)
+        return _part_as_written(town, f"{owner} province. {context}", gaz, written)
     # A list ("Hama province and Idlib", "Deir Foul, Izza al-Din and al-Kul"): one event has
     # one location in ACLED; the first listed is taken, and the rule says so.
     items = [item for item in _LIST_SEPARATOR.split(whole) if item.strip()]
     if len(items) > 1:
-        first = resolve_place(items[0], context, gaz)
-        assert first is not None
-        return PlaceMatch(
-            first.place.model_copy(update={"name": written}),
-            first.geonames_id,
-            f"{first.rule} (first of a list)",
-        )
+        return _part_as_written(items[0], context, gaz, written, rule_note=" (first of a list)")
 
     # 2. Qualified phrases: "Hama's Sahl al-Ghab plain", "Hama province", "northern Homs",
     #    "outskirts of Douma".
@@ -328,11 +334,7 @@ def resolve_place(
         and not _QUALIFIER_ONLY.match(owned["x"])  # "Hama's countryside" is a pattern below
     ):
         # resolve the owned part with the owner as the context's governorate, keep our words
-        inner = resolve_place(owned["x"], f"{owner} province. {context}", gaz)
-        assert inner is not None
-        return PlaceMatch(
-            inner.place.model_copy(update={"name": written}), inner.geonames_id, inner.rule
-        )
+        return _part_as_written(owned["x"], f"{owner} province. {context}", gaz, written)
 
     for mode, pattern in _PATTERNS:
         m = pattern.match(whole)
