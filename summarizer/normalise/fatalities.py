@@ -39,6 +39,7 @@ Rules (ACLED's coding guide for the count, UCDP's low/best/high for the range):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -244,22 +245,33 @@ def headline_restatement(phrase: str | None, headline: str, text: str) -> list[s
     """
     if not phrase or not headline:
         return []
-    told = _read(headline) if _DEATH.search(headline) else None
-    if told is None or not told.deaths:
+    main = _main_toll(headline, text)
+    if main is None:
         return []
-    start = text.find(headline)
-    opening = text[start + len(headline) if start >= 0 else 0 :][:OPENING_CHARS]
-    if " ".join(phrase.split()).casefold() not in " ".join(opening.split()).casefold():
+    opening, largest = main
+    if " ".join(phrase.split()).casefold() not in opening:
         return []
     mine = _read(phrase)
-    if mine is None or not mine.deaths:
-        return []
+    return [headline] if mine is not None and mine.deaths and mine.acled == largest else []
+
+
+# Cached: an article's events ask about the same headline and text one after another (a str
+# keeps its hash, so the look-up does not rehash the text).
+@functools.lru_cache(maxsize=16)
+def _main_toll(headline: str, text: str) -> tuple[str, int] | None:
+    """(the opening paragraphs, folded for matching; their largest death toll) when the
+    headline states a death toll and the opening states one too; else None."""
+    told = _read(headline) if _DEATH.search(headline) else None
+    if told is None or not told.deaths:
+        return None
+    start = text.find(headline)
+    opening = text[start + len(headline) if start >= 0 else 0 :][:OPENING_CHARS]
     tolls = [
         r.acled
         for line in _SENTENCE_END.split(opening)
         if _DEATH.search(line) and (r := _read(line)) and r.deaths
     ]
-    return [headline] if tolls and mine.acled == max(tolls) else []
+    return (" ".join(opening.split()).casefold(), max(tolls)) if tolls else None
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
