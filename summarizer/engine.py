@@ -38,7 +38,7 @@ from .ingest import Article, IngestError
 from .ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
 from .llm import Extraction, Extractor, LLMError
 from .normalise import Gazetteer
-from .pool import AssemblyPool, WorkerGone, article_fields, default_size
+from .pool import AssemblyPool, WorkerGone, article_fields, default_size, fork_possible
 from .pricing import estimate_cost
 from .prompts import PromptSet
 from .quotes import quote_constrained_model
@@ -290,12 +290,15 @@ _END = object()
 _RAMP_STEP_S = 0.003
 _RAMP_S = 0.25
 # Answers assembled in-process before the batch starts its assembly worker(s) (see pool.py):
-# small batches never pay for starting a process; at high concurrency the first answer to
-# assemble starts them (a batch answered from the ledger alone never does).
+# small batches never pay for starting a process. At high concurrency the workers start with the
+# batch where they can be forked (~10 ms), else at the first answer to assemble (a batch
+# answered from the ledger alone never pays ~0.8 s of CPU for a fresh interpreter).
 _POOL_AFTER = 48
 _POOL_EAGER = 16
-# Answers waiting for a worker (or for the workers to start) before the event loop helps out.
+# Answers waiting for a worker (or for the workers to start) before the finisher waits for
+# them, and how long it waits for one to finish before assembling in-process after all.
 _POOL_BACKLOG = 512
+_POOL_STALL_S = 5.0
 
 
 class Engine:
@@ -369,12 +372,20 @@ class Engine:
                     answered += 1
                     if self._pool is not None and answered == start_after:
                         self._pool.start()  # a batch big enough to be worth a worker
+                    if self._pool is not None and len(assembling) >= _POOL_BACKLOG:
+                        # Far behind: wait for it (the answers queue fills, and the workers
+                        # ask more slowly), rather than assemble here, which would slow the
+                        # requests more and cost this process the tables' load. Unless it is
+                        # stuck.
+                        await asyncio.wait(
+                            assembling, timeout=_POOL_STALL_S, return_when=asyncio.FIRST_COMPLETED
+                        )
                     pooling = self._pool is not None and self._pool.usable
                     if pooling and len(assembling) < _POOL_BACKLOG:
                         task = asyncio.create_task(self._finish_answer(answer, pooled=True))
                         assembling.add(task)
                         task.add_done_callback(done)
-                    else:  # no pool, or it is far behind: assemble here, between other work
+                    else:  # no pool, or it is stuck: assemble here, between other work
                         await self._finish_answer(answer)
                         await asyncio.sleep(0)  # let responses and new requests go first
                     if failed:
@@ -404,6 +415,8 @@ class Engine:
                 return
             await self._out.put(_END)
 
+        if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
+            self._pool.start()  # before the first request: the HTTP client may start threads
         workers_ = [asyncio.create_task(worker(n)) for n in range(workers)]
         finishing = asyncio.create_task(finisher())
         supervisor = asyncio.create_task(supervise())

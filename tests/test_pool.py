@@ -25,8 +25,12 @@ def job_for(seed_path):
     }  # fmt: skip
 
 
-async def test_a_worker_assembles_what_the_engine_would():
-    pool = AssemblyPool(1)
+START_METHODS = pytest.mark.parametrize("start_method", ["fork", "spawn"])
+
+
+@START_METHODS
+async def test_a_worker_assembles_what_the_engine_would(start_method):
+    pool = AssemblyPool(1, start_method)
     pool.start()
     try:
         jobs = [job_for(path) for path in SEEDS]
@@ -37,8 +41,8 @@ async def test_a_worker_assembles_what_the_engine_would():
         bad = {**jobs[0], "extraction": '{"summary": 3}'}
         assert "invalid" in await pool.assemble(bad)
         # A worker that dies: the caller is told, and assembles in-process.
-        pool._workers[0].proc.kill()
-        await pool._workers[0].proc.wait()
+        pool._workers[0].kill()
+        await pool._workers[0].wait()
         with pytest.raises(WorkerGone):
             for _ in range(3):
                 await pool.assemble(jobs[0])
@@ -77,13 +81,14 @@ def test_a_batch_through_the_pool_matches_one_without(tmp_path, monkeypatch):
     assert len(calls) == 5 and len(pooled) == 20 and pooled == inline
 
 
-async def test_a_worker_resolves_places_with_the_jobs_gazetteer(tmp_path):
+@START_METHODS
+async def test_a_worker_resolves_places_with_the_jobs_gazetteer(tmp_path, start_method):
     from tests.test_normalise_places import DUMP_ROWS
 
     dump = tmp_path / "SY.txt"
     dump.write_text("\n".join(DUMP_ROWS) + "\n", encoding="utf-8")
     job = {**job_for(SEEDS[1]), "gazetteer": str(dump)}  # seed 001 names al-Lataminah
-    pool = AssemblyPool(1)
+    pool = AssemblyPool(1, start_method)
     pool.start()
     try:
         answer = await pool.assemble(job)
@@ -94,3 +99,46 @@ async def test_a_worker_resolves_places_with_the_jobs_gazetteer(tmp_path):
     ids = {e["place"]["name"]: e["place"]["geonames_id"] for e in record["events"] if e["place"]}
     assert ids["al-Lataminah"] == 9000001
     assert record["provenance"]["gazetteer"].startswith("SY.txt sha256:")
+
+
+def test_a_worker_is_forked_only_while_this_process_runs_no_other_thread():
+    import threading
+
+    from summarizer.pool import fork_possible
+
+    assert fork_possible()  # pytest's own thread only
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not fork_possible()  # its locks could be inherited held
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_a_stuck_worker_costs_time_not_results(tmp_path, monkeypatch):
+    """Far behind, the engine waits for the pool; a pool that stops answering altogether is
+    given up on after a while, and the engine assembles the articles itself."""
+    import summarizer.engine as engine
+    from summarizer.api import Summarizer
+    from summarizer.settings import Settings
+    from tests.conftest import RECORDING_KEY
+    from tests.fixtures.server import start_fixture_server
+
+    monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", "1")
+    monkeypatch.setattr(engine, "_POOL_BACKLOG", 2)
+    monkeypatch.setattr(engine, "_POOL_STALL_S", 0.05)
+
+    async def stuck(self, job):
+        await asyncio.sleep(0.5)
+        raise WorkerGone("stuck")
+
+    monkeypatch.setattr(AssemblyPool, "assemble", stuck)
+    with start_fixture_server() as server:
+        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                            mode="tools", concurrency=16)  # fmt: skip
+        summarizer = Summarizer(settings, ledger=tmp_path / "l.sqlite3")
+        results = list(summarizer.summarize_many(SEEDS * 2))
+    assert sorted(r.index for r in results) == list(range(10)) and all(r.ok for r in results)
+    assert summarizer.stats.assembled_here == 5  # each distinct article once (the rest: cache)
