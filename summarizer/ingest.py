@@ -138,13 +138,14 @@ def article_from_text(
 
     # Drop furniture and whatever follows a trailer. Offsets are found later by locating the
     # model's quotes in the original ``text``, so the model's copy may be shorter.
+    # Runs of blank lines become one (a paragraph break).
     kept: list[str] = []
     for s in stripped:
         if _TRAILER.match(s):
             break
-        if not _is_furniture(s):
+        if (s or (kept and kept[-1])) and not _is_furniture(s):
             kept.append(s)
-    model_text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    model_text = "\n".join(kept).strip()
 
     return Article(
         id=article_id,
