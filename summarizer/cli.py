@@ -211,7 +211,7 @@ def run(
         totals.add(record)
         progress.update(result, summarizer.throttle.rate_limited if summarizer.throttle else 0)
         if writer:
-            writer.write(record, result.summary_json)
+            writer.write_result(result)
         if result.summary and not quiet:
             panels.print(article_view(result.summary))
         elif result.failure:

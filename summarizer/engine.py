@@ -48,38 +48,57 @@ from .settings import Settings
 log = logging.getLogger("summarizer.engine")
 
 
-@dataclass(frozen=True)
 class Result:
     """One input's outcome: exactly one of ``summary`` and ``failure`` is set.
 
     ``status`` is ``ok``, ``failed``, or ``skipped`` (not attempted, e.g. after a fatal error);
     ``cached`` means no request was sent for it in this batch (served from the ledger, or
     resumed); ``usage`` and ``cost_usd`` are what this batch spent on it.
+
+    ``summary_json`` is the record as one JSON line. A result made from it alone (by an assembly
+    worker, or from the ledger) builds ``summary`` on first access: a caller that only writes
+    the JSON out never pays for parsing and validating it again.
     """
 
-    index: int
-    summary: ArticleSummary | None = None
-    failure: Failure | None = None
-    status: str = ""
-    cached: bool = False
-    resumed: bool = False
-    usage: Usage | None = None
-    cost_usd: float | None = None
-    # The summary as one JSON line, when the engine has it anyway (writers reuse it).
-    summary_json: str | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("_summary", "cached", "cost_usd", "failure", "index", "resumed", "status",
+                 "summary_json", "usage")  # fmt: skip
 
-    def __post_init__(self) -> None:
-        if not self.status:
-            object.__setattr__(self, "status", "ok" if self.summary is not None else "failed")
+    def __init__(
+        self,
+        index: int,
+        summary: ArticleSummary | None = None,
+        failure: Failure | None = None,
+        status: str = "",
+        cached: bool = False,
+        resumed: bool = False,
+        usage: Usage | None = None,
+        cost_usd: float | None = None,
+        summary_json: str | None = None,
+    ):
+        self.index, self.failure, self.cached, self.resumed = index, failure, cached, resumed
+        self.usage, self.cost_usd = usage, cost_usd
+        self._summary, self.summary_json = summary, summary_json
+        has_summary = summary is not None or summary_json is not None
+        self.status = status or ("ok" if has_summary else "failed")
+
+    @property
+    def summary(self) -> ArticleSummary | None:
+        if self._summary is None and self.summary_json is not None:
+            self._summary = ArticleSummary.model_validate_json(self.summary_json)
+        return self._summary
 
     @property
     def ok(self) -> bool:
-        return self.summary is not None
+        return self._summary is not None or self.summary_json is not None
 
     @property
     def source(self) -> str:
-        record = self.summary or self.failure
+        record = self.failure or self.summary
         return (record.source_path or record.article_id) if record else "?"  # type: ignore[union-attr]
+
+    def __repr__(self) -> str:
+        what = f"failure={self.failure!r}" if self.failure else f"summary={self.source!r}"
+        return f"Result({self.index}, {what}, status={self.status!r}, cached={self.cached})"
 
 
 @dataclass(frozen=True)
@@ -482,8 +501,7 @@ class Engine:
         row = self.ledger.item(self.run_id, index)  # type: ignore[union-attr, arg-type]
         assert row is not None
         if row.status == "ok":
-            result = Result(index, summary=ArticleSummary.model_validate_json(row.result),  # type: ignore[arg-type]
-                            cached=True, resumed=True, usage=Usage(), summary_json=row.result)  # fmt: skip
+            result = Result(index, summary_json=row.result, cached=True, resumed=True, usage=Usage())
         else:
             failure = Failure(article_id=row.article_id, source_path=row.source,
                               stage=row.stage or "llm", reason=row.reason or "")  # type: ignore[arg-type]  # fmt: skip
@@ -493,24 +511,30 @@ class Engine:
 
     async def _from_cache(self, index: int, article: Article, key: str, answer: CachedAnswer) -> bool:
         """Serve the article from the ledger; False when what is there cannot serve it."""
-        stored = ArticleSummary.model_validate_json(answer.result) if answer.result is not None else None
+        stored: ArticleSummary | None = None
+        gazetteer = answer.gazetteer
+        if answer.result is not None and gazetteer is None:  # a row from before the column
+            stored = ArticleSummary.model_validate_json(answer.result)
+            gazetteer = stored.provenance.gazetteer or ""
         if (
-            stored is not None
+            answer.result is not None
             and answer.article_id == article.id
             and answer.source == article.source_path
-            and stored.provenance.gazetteer == self._gazetteer_source
+            and gazetteer == (self._gazetteer_source or "")
         ):
-            # The same article as stored, normalised alike: the stored record is this one's.
-            summary = stored
+            # The same article as stored, normalised alike: the stored record is this one's,
+            # handed on as stored (parsed only if the caller asks for the object).
             row = ItemRow(
                 seq=index, article_id=article.id, source=article.source_path,
                 sha256=article.sha256, cache_key=key, status="ok", cached=True,
-                result=answer.result, model=answer.model,
-                prompt_version=summary.provenance.prompt_version,
+                result=answer.result, model=answer.model, prompt_version=self.prompts.version,
+                gazetteer=gazetteer,
             )  # fmt: skip
-            await self._emit(Result(index, summary=summary, cached=True, usage=Usage(), cost_usd=0.0,
+            await self._emit(Result(index, summary=stored, cached=True, usage=Usage(), cost_usd=0.0,
                                     summary_json=answer.result), row)  # fmt: skip
             return True
+        if answer.result is not None and stored is None:
+            stored = ArticleSummary.model_validate_json(answer.result)
         # The same text under another name (file, id, URL), places resolved with another
         # gazetteer, or an answer whose record a crash prevented: assemble this article's record
         # from the logged answer.
@@ -614,13 +638,12 @@ class Engine:
             except WorkerGone:
                 answer = {}
             if "result" in answer:
-                result_json = answer["result"]
-                summary = ArticleSummary.model_validate_json(result_json)
+                result_json = answer["result"]  # parsed here only if the caller asks for it
             elif "invalid" in answer:
                 invalid = answer["invalid"]
-            if summary is not None or invalid is not None:
+            if result_json is not None or invalid is not None:
                 self.stats.assembled_in_worker += 1
-        if summary is None and invalid is None:  # in-process (also whenever a worker failed)
+        if result_json is None and invalid is None:  # in-process (also whenever a worker failed)
             self.stats.assembled_here += 1
             try:
                 summary = build_summary(
@@ -634,7 +657,7 @@ class Engine:
                 invalid = " ".join(str(exc).splitlines()[:3])[:300]
         if a.logged is not None:
             await a.logged  # the answer is safe before its record is
-        if invalid is not None or summary is None:
+        if invalid is not None or result_json is None:
             failure = Failure(
                 article_id=article.id, source_path=article.source_path, stage="validate",
                 reason=invalid or "assembly failed",
@@ -650,7 +673,7 @@ class Engine:
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens, attempts=usage.attempts,
             latency_s=usage.latency_s, cost_usd=cost, model=a.model,
-            prompt_version=summary.provenance.prompt_version,
+            prompt_version=prompt_version, gazetteer=self._gazetteer_source or "",
         )  # fmt: skip
         await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage,
                                 cost_usd=cost, summary_json=result_json), row)  # fmt: skip

@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS items (
     model TEXT,
     prompt_version TEXT,
     created_at TEXT NOT NULL,
+    gazetteer TEXT,
     PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS items_cache ON items (cache_key) WHERE status = 'ok' AND cached = 0;
@@ -101,8 +102,10 @@ CREATE TABLE IF NOT EXISTS responses (
 _ITEM_COLUMNS = (
     "run_id", "seq", "article_id", "source", "sha256", "cache_key", "status", "cached", "stage",
     "reason", "result", "prompt_tokens", "completion_tokens", "attempts",
-    "latency_s", "cost_usd", "model", "prompt_version", "created_at",
+    "latency_s", "cost_usd", "model", "prompt_version", "created_at", "gazetteer",
 )  # fmt: skip
+# Columns added after the first ledger version: (name, declaration), added to older files.
+_ADDED_COLUMNS = {"items": [("gazetteer", "TEXT")]}
 _UPSERT = (
     f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)}) "
@@ -203,6 +206,9 @@ class ItemRow:
     model: str | None = None
     prompt_version: str | None = None
     created_at: str = ""
+    # The record's provenance.gazetteer ("" for the shipped snapshot; None: not known, a row
+    # written before this column), so a cache hit can be checked without parsing the record.
+    gazetteer: str | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -219,6 +225,7 @@ class CachedAnswer:
     result: str | None
     extraction: str | None
     model: str | None
+    gazetteer: str | None = None  # of ``result``, as in ``ItemRow.gazetteer``
     # For a logged answer: the run and input it was asked for, and what it cost.
     run_id: str | None = None
     seq: int | None = None
@@ -275,12 +282,20 @@ class Ledger:
             # only an OS crash or power loss can lose the last commits.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._add_columns()
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_version', ?)",
                 (LEDGER_VERSION,),
             )
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from None
+
+    def _add_columns(self) -> None:
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, declaration in columns:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     def flush(self) -> None:
         """Commit writes made with ``*_soon`` now (a batch's end, or its cancellation)."""
@@ -489,12 +504,12 @@ class Ledger:
         """A finished record for this cache key, else the logged answer, else None."""
         if want_record:
             row = self._db.execute(
-                "SELECT article_id, source, result, model FROM items"
+                "SELECT article_id, source, result, model, gazetteer FROM items"
                 " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
                 (key,),
             ).fetchone()
             if row is not None:
-                return CachedAnswer(row[0], row[1], row[2], None, row[3])
+                return CachedAnswer(row[0], row[1], row[2], None, row[3], gazetteer=row[4])
         return self.response(key)
 
     def response(self, key: str) -> CachedAnswer | None:
@@ -525,7 +540,7 @@ def _item_values(run_id: str, row: ItemRow) -> tuple:
         run_id, row.seq, row.article_id, row.source, row.sha256, row.cache_key, row.status,
         int(row.cached), row.stage, row.reason, row.result, row.prompt_tokens,
         row.completion_tokens, row.attempts, row.latency_s, row.cost_usd, row.model,
-        row.prompt_version, row.created_at or _now(),
+        row.prompt_version, row.created_at or _now(), row.gazetteer,
     )  # fmt: skip
 
 

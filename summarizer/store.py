@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from .schema import ArticleSummary, Failure
+
+if TYPE_CHECKING:
+    from .engine import Result
 
 
 class ResultsFileError(ValueError):
@@ -44,6 +47,18 @@ class JsonlWriter:
         assert handle is not None
         handle.write((line or record.model_dump_json()) + "\n")
         handle.flush()
+
+    def write_result(self, result: Result) -> None:
+        """Append a batch ``Result``'s record, from the JSON the engine already has (a record
+        served from the ledger or a worker is not parsed just to be written back out)."""
+        if result.summary_json is not None:
+            assert self._summaries is not None
+            self._summaries.write(result.summary_json + "\n")
+            self._summaries.flush()
+        else:
+            record = result.summary or result.failure
+            assert record is not None
+            self.write(record)
 
     def close(self) -> None:
         for handle in (self._summaries, self._failures):

@@ -86,6 +86,24 @@ def test_result_status_follows_the_record():
         Result(0).summary.events  # noqa: B018 - no summary on an empty result
 
 
+def test_a_result_made_from_json_parses_it_only_when_asked(monkeypatch):
+    from summarizer.pool import assemble_job
+    from summarizer.schema import ArticleSummary
+    from tests.conftest import SEEDS
+    from tests.test_pool import job_for
+
+    line = assemble_job(job_for(SEEDS[0]))["result"]  # a seed's record, as a worker sends it
+    record = ArticleSummary.model_validate_json(line)
+    parsed = []
+    real = ArticleSummary.model_validate_json
+    monkeypatch.setattr(ArticleSummary, "model_validate_json",
+                        lambda text: parsed.append(text) or real(text))  # fmt: skip
+    result = Result(0, summary_json=line)
+    assert result.ok and result.status == "ok" and result.summary_json == line and not parsed
+    assert result.summary == record and result.summary is result.summary  # parsed once
+    assert parsed == [line] and result.source == str(SEEDS[0])
+
+
 async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
     """A write that fails (here: the ledger closed under the engine) surfaces to the caller
     instead of leaving the batch hanging."""

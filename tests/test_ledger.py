@@ -73,6 +73,23 @@ def test_rerun_of_the_same_articles_sends_no_request(live, tmp_path):
     assert requested(live) == 8
 
 
+def test_a_ledger_from_before_the_gazetteer_column_still_serves_its_records(live, tmp_path):
+    """Rows written before ``items.gazetteer`` existed carry no gazetteer: a cache hit on one
+    checks the record's own provenance instead, and is served all the same."""
+    db = tmp_path / "ledger.sqlite3"
+    first = list(Summarizer(settings(live), ledger=db).summarize_many(articles(3)))
+    with sqlite3.connect(db) as con:
+        assert {g for (g,) in con.execute("SELECT gazetteer FROM items")} == {""}  # the snapshot
+        con.execute("ALTER TABLE items DROP COLUMN gazetteer")  # the file as an old version left it
+    again = Summarizer(settings(live), ledger=db)
+    cached = sorted(again.summarize_many(articles(3)), key=lambda r: r.index)
+    assert requested(live) == 3 and all(r.cached for r in cached)
+    assert [r.summary_json for r in cached] == [r.summary_json for r in sorted(first, key=lambda r: r.index)]
+    with sqlite3.connect(db) as con:  # the column is back; old rows are "not known"
+        assert {g for (g,) in con.execute("SELECT gazetteer FROM items WHERE run_id != ?",
+                                          (again.run_id,))} == {None}  # fmt: skip
+
+
 def test_the_same_article_twice_in_a_batch_is_asked_once(live, tmp_path):
     twice = articles(1) * 2 + articles(1, start=1)
     results = list(Summarizer(settings(live), ledger=tmp_path / "l.sqlite3").summarize_many(twice))
