@@ -31,6 +31,7 @@ def run_batch(url: str, corpus, ledger, out, concurrency: int) -> tuple[float, f
     completes. (The command's footer counts each record's events, which parses the record:
     ~0.1 ms per article more.)"""
     from summarizer import Summarizer
+    from summarizer.cli import prepare_heap_for_batch
     from summarizer.store import JsonlWriter
 
     summarizer = Summarizer(bench_settings(url, concurrency), ledger=ledger)
@@ -42,7 +43,7 @@ def run_batch(url: str, corpus, ledger, out, concurrency: int) -> tuple[float, f
                 writer.write_result(result)
                 counts["ok" if result.ok else "failed"] += 1
 
-    gc.freeze()  # as `summarizer run` does before its batch
+    prepare_heap_for_batch()  # as `summarizer run` does before its batch
     c0, t0 = cpu_seconds(), time.perf_counter()
     asyncio.run(batch())
     run_batch.last_stats = summarizer.stats  # type: ignore[attr-defined]

@@ -76,6 +76,18 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def prepare_heap_for_batch() -> None:
+    """Garbage-collector settings for a one-shot batch process (``summarizer run``).
+
+    Whatever exists now (modules, schemas, tables) lives until exit: frozen, the cyclic GC need
+    not walk it again and again during the batch (60-70 ms pauses). And a batch allocates many
+    short-lived objects per article, almost none in cycles: collecting the youngest generation
+    every 10,000 allocations instead of 700 cuts the collector's time about fourfold
+    (~0.2 s -> ~0.05 s per 1,000 articles, bench/throughput.py)."""
+    gc.freeze()
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+
 @app.command()
 def run(
     paths: Annotated[
@@ -222,9 +234,7 @@ def run(
         async for result in summarizer.asummarize_many(paths, run_id=run_id, retry_failed=retry_failed):
             handle(result)
 
-    # A one-shot process: whatever exists now (modules, schemas, tables) lives until exit, so
-    # the cyclic GC need not walk it again and again during the batch (60-70 ms pauses).
-    gc.freeze()
+    prepare_heap_for_batch()
     try:
         with progress:
             asyncio.run(batch())
