@@ -3,6 +3,7 @@ nothing but time (the engine assembles the article itself)."""
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
@@ -142,3 +143,40 @@ def test_a_stuck_worker_costs_time_not_results(tmp_path, monkeypatch):
         results = list(summarizer.summarize_many(SEEDS * 2))
     assert sorted(r.index for r in results) == list(range(10)) and all(r.ok for r in results)
     assert summarizer.stats.assembled_here == 5  # each distinct article once (the rest: cache)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc")
+async def test_a_forked_worker_keeps_none_of_the_engines_files(tmp_path):
+    """Sockets, the ledger and the event loop's epoll stay the engine's alone: a copy held in
+    the worker would keep connections open after the engine closes them."""
+    import os
+
+    held = (tmp_path / "ledger-like.sqlite3").open("wb")
+    pool = AssemblyPool(1, "fork")
+    pool.start()
+    try:
+        assert await pool.assemble(job_for(SEEDS[0]))  # started and serving
+        pid = next(int(p) for p in os.listdir("/proc") if p.isdigit()
+                   and _parent(int(p)) == os.getpid() and _is_forked_worker(int(p)))  # fmt: skip
+        targets = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        assert str(tmp_path / "ledger-like.sqlite3") not in targets
+        assert not any(t.startswith(("socket:", "anon_inode:[eventpoll]")) for t in targets)
+        assert sum(t.startswith("pipe:") for t in targets) == 2  # its jobs and its answers
+    finally:
+        await pool.close()
+        held.close()
+
+
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return -1
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _is_forked_worker(pid: int) -> bool:
+    try:  # a fork runs this interpreter's own command line; a spawned one would say "-c"
+        return Path(f"/proc/{pid}/cmdline").read_bytes() == Path("/proc/self/cmdline").read_bytes()
+    except OSError:
+        return False
