@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import resource
 import time
@@ -99,10 +98,11 @@ def main() -> None:
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
     import summarizer.api  # noqa: F401  (imports are not part of the measurement)
+    from summarizer.cli import prepare_heap_for_batch
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)
-        gc.freeze()
+        prepare_heap_for_batch()  # for the baseline too, as run_batch does for the batch
         base_cpu, sent = bare_client_cpu(server.url, corpus, a.concurrency)
         server.reset()
         k0 = children_cpu()
