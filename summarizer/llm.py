@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import os
+import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -259,12 +261,21 @@ def http_client(choice: str | None = None) -> httpx2.AsyncClient | None:
         return None
     try:
         return openai.DefaultAioHttpClient(
-            limits=httpx2.Limits(max_connections=1000, max_keepalive_connections=1000)
+            limits=httpx2.Limits(max_connections=1000, max_keepalive_connections=1000),
+            verify=_tls_context(),
         )
     except RuntimeError:  # aiohttp not installed
         if choice == "aiohttp":
             raise
         return None
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx2's default TLS context (certifi's bundle, or SSL_CERT_FILE / SSL_CERT_DIR as set
+    when first made), made once per process and shared by every client: making one costs ~50 ms
+    of CPU, and every batch, every single ``summarize`` call included, opens a new client."""
+    return httpx2.create_ssl_context()
 
 
 _PREPARED_CACHE = 16  # response models whose prepared request is kept (quote models are per article)

@@ -80,3 +80,22 @@ def test_settings_from_env_and_flags():
     assert "sk-" not in repr(Settings(api_key="sk-hidden"))
     with pytest.raises(ValueError, match="SUMMARIZER_REASKS='x' is not a number"):
         Settings.from_env({"SUMMARIZER_REASKS": "x"})
+
+
+def test_http_clients_are_aiohttp_backed_and_share_one_tls_context(monkeypatch):
+    """Every batch opens a client; the TLS context (~50 ms of CPU to make) is made once."""
+    from summarizer.llm import http_client
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                 "all_proxy", "SUMMARIZER_HTTP"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    first, second = http_client(), http_client()
+    assert type(first._transport).__name__ == "AiohttpTransport"
+    assert first._transport.ssl_context is second._transport.ssl_context
+    assert first._transport.ssl_context.verify_mode.name == "CERT_REQUIRED"
+    # aiohttp ignores proxy variables: with one set, openai's default (httpx) client is used.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    assert http_client() is None
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.setenv("SUMMARIZER_HTTP", "httpx")
+    assert http_client() is None
