@@ -52,6 +52,15 @@ class BenchServer:
         self.close()
 
 
+def prepare_process() -> None:
+    """What a process does once, outside every measurement (like Python's start-up): import
+    the package, and make the TLS context every batch's HTTP client shares."""
+    import summarizer.api  # noqa: F401
+    from summarizer.llm import _tls_context
+
+    _tls_context()
+
+
 def cpu_seconds() -> float:
     """This process's user + system CPU time (all its threads)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)

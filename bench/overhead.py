@@ -28,7 +28,7 @@ import json
 import resource
 import time
 
-from common import BenchServer, bench_settings, cpu_seconds, workdir, write_corpus
+from common import BenchServer, bench_settings, cpu_seconds, prepare_process, workdir, write_corpus
 from throughput import run_batch
 
 
@@ -97,7 +97,7 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
-    import summarizer.api  # noqa: F401  (imports are not part of the measurement)
+    prepare_process()  # imports and the TLS context are not part of the measurement
     from summarizer.cli import prepare_heap_for_batch
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:
