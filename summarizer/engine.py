@@ -378,11 +378,14 @@ class Engine:
         async def finisher() -> None:
             assembling: set[asyncio.Task] = set()
             failed: list[BaseException] = []
+            freed: list[asyncio.Future] = []  # set while waiting for a place in the backlog
 
             def done(task: asyncio.Task) -> None:
                 assembling.discard(task)
                 if not task.cancelled() and task.exception() is not None:
                     failed.append(task.exception())  # type: ignore[arg-type]
+                if freed and not freed[0].done():
+                    freed[0].set_result(None)
 
             answered = 0
             start_after = 1 if workers >= _POOL_EAGER else _POOL_AFTER
@@ -396,9 +399,11 @@ class Engine:
                         # ask more slowly), rather than assemble here, which would slow the
                         # requests more and cost this process the tables' load. Unless it is
                         # stuck.
-                        await asyncio.wait(
-                            assembling, timeout=_POOL_STALL_S, return_when=asyncio.FIRST_COMPLETED
-                        )
+                        # (One future to wait on: asyncio.wait over the backlog would
+                        # subscribe to all 512 tasks, and unsubscribe, every time.)
+                        freed[:] = [asyncio.get_running_loop().create_future()]
+                        await asyncio.wait(freed, timeout=_POOL_STALL_S)
+                        freed.clear()
                     pooling = self._pool is not None and self._pool.usable
                     if pooling and len(assembling) < _POOL_BACKLOG:
                         task = asyncio.create_task(self._finish_answer(answer, pooled=True))
