@@ -3,6 +3,7 @@ nothing but time (the engine assembles the article itself)."""
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,7 @@ def test_a_worker_is_forked_only_while_this_process_runs_no_other_thread():
 def test_a_stuck_worker_costs_time_not_results(tmp_path, monkeypatch):
     """Far behind, the engine waits for the pool; a pool that stops answering altogether is
     given up on after a while, and the engine assembles the articles itself."""
-    import summarizer.engine as engine
+    from summarizer import engine
     from summarizer.api import Summarizer
     from summarizer.settings import Settings
     from tests.conftest import RECORDING_KEY
@@ -180,3 +181,34 @@ def _is_forked_worker(pid: int) -> bool:
         return Path(f"/proc/{pid}/cmdline").read_bytes() == Path("/proc/self/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def test_far_behind_the_engine_waits_for_the_pool_instead_of_assembling_itself(tmp_path, monkeypatch):
+    from summarizer import engine
+    from summarizer.api import Summarizer
+    from summarizer.settings import Settings
+    from tests.conftest import RECORDING_KEY
+    from tests.fixtures.server import start_fixture_server
+
+    monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", "1")
+    monkeypatch.setattr(engine, "_POOL_BACKLOG", 1)
+    # Each wait ends when the assembly ahead of it does; a wait that ran to this time-out
+    # instead would take the batch past it (a functional check, not a speed target).
+    monkeypatch.setattr(engine, "_POOL_STALL_S", 10.0)
+    real = AssemblyPool.assemble
+
+    async def slow(self, job):
+        await asyncio.sleep(0.05)  # every answer arrives while the previous one is assembled
+        return await real(self, job)
+
+    monkeypatch.setattr(AssemblyPool, "assemble", slow)
+    with start_fixture_server() as server:
+        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                            mode="tools", concurrency=16)  # fmt: skip
+        summarizer = Summarizer(settings, ledger=tmp_path / "l.sqlite3")
+        started = time.monotonic()
+        results = list(summarizer.summarize_many(SEEDS))
+        waited = time.monotonic() - started
+    assert len(results) == 5 and all(r.ok for r in results)
+    assert summarizer.stats.assembled_in_worker == 5 and summarizer.stats.assembled_here == 0
+    assert waited < 10.0
