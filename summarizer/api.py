@@ -20,11 +20,12 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Union
 
-from .engine import BatchStats, Engine, Limits, Result, Throttle
+from .engine import Engine, Limits, Throttle
 from .ingest import Article, IngestError, InputError, article_from_text, iter_articles, sha256_text
 from .ledger import Ledger, config_key, decoding_config
 from .llm import Extractor, Sleep
 from .prompts import load_prompts
+from .results import BatchStats, Result
 from .schema import ArticleSummary, Failure
 from .settings import Settings
 

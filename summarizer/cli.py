@@ -17,7 +17,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .api import Limits, Result, Summarizer
 from .cli_reports import eval_command, export
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
@@ -25,6 +24,7 @@ from .normalise import Gazetteer
 from .pricing import format_cost
 from .progress import BatchProgress, count_inputs, summary_table
 from .render import RunTotals, article_view, failures_table, footer
+from .results import Result
 from .schema import ArticleSummary, Failure
 from .settings import Settings
 from .store import JsonlWriter, ResultsFileError, read_failures, read_results
@@ -199,6 +199,8 @@ def run(
     if settings.uses_embedded:
         _announce_embedded(settings)
 
+    from .api import Limits, Summarizer  # the HTTP stack: imported by the commands that ask
+
     paths = _absolute(paths)  # a run's inputs must mean the same files when it is resumed
     summarizer = Summarizer(
         settings, ledger=ledger,
@@ -263,6 +265,8 @@ def _run_to_continue(
     if ref is not None:
         return ledger.run(ref)
     if paths:
+        from .api import Summarizer
+
         probe = Summarizer(settings)
         inputs = _absolute(paths)
         found = ledger.find_resumable(inputs, config_key(probe.config())) if resume else None

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from .schema import ArticleSummary, Failure
 
 if TYPE_CHECKING:
-    from .engine import Result
+    from .results import Result
 
 
 class ResultsFileError(ValueError):
