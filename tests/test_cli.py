@@ -117,6 +117,18 @@ def test_help_everywhere():
         assert result.exit_code == 0 and "Usage" in result.stdout
 
 
+def test_the_reading_commands_do_not_load_the_http_stack():
+    """``--help``, ``runs``, ``show``, ``export``, ``eval``: no openai client, instructor or
+    aiohttp imported (~1.5 s of start-up on every invocation)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, summarizer.cli; "
+            "print(sorted({'openai', 'instructor', 'aiohttp'} & set(sys.modules)))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 # --- the run ledger through the command line, against the in-process fixture server ----------
 
 
