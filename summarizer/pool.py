@@ -40,8 +40,9 @@ log = logging.getLogger("summarizer.pool")
 
 _HEADER = struct.Struct("!I")
 _READY = b"ready"
-# The worker imports only what assembly needs: the package's __init__ (the API, the openai client,
-# instructor: ~1 s of imports) is skipped by registering the package module by hand.
+# A spawned worker imports only what assembly needs, from the very directory this process
+# imported the package from (whatever the child's sys.path): the package module is registered by
+# hand, and its __init__ skipped.
 _BOOT = """\
 import os, sys, types
 os.nice(10)  # assembly is off the critical path: requests and answers go first
