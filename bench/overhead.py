@@ -14,7 +14,11 @@ Method (subtraction):
    output, the engine's own bookkeeping, the hand-over to and from the worker process.
 
 Also printed: ``assemble.build_summary`` alone, per article (timed in-process, single thread),
-to show how much of "ours" is grounding and normalisation.
+to show how much of "ours" is grounding and normalisation; and a second count, by attribution:
+the same batch run again under a sampling profiler (``bench/sampler.py``), which splits this
+process's CPU by the code it was in. The subtraction charges to "ours" whatever the client costs
+more in a busy process than alone (colder caches, fewer events per loop iteration); the
+attribution charges the client with its own code wherever it runs.
 
     python bench/overhead.py                 # 1,000 articles, concurrency 64
     python bench/overhead.py --n 3000
@@ -29,6 +33,7 @@ import resource
 import time
 
 from common import BenchServer, bench_settings, cpu_seconds, prepare_process, workdir, write_corpus
+from sampler import CpuSampler
 from throughput import run_batch
 
 
@@ -111,6 +116,8 @@ def main() -> None:
         workers_cpu = children_cpu() - k0
         requests = server.stats().get("requests", 0)
         build = assembly_ms(corpus, min(a.n, 500))
+        with CpuSampler() as sampler:  # the same batch again, profiled
+            run_batch(server.url, corpus, tmp / "sampled.sqlite3", tmp / "sampled.jsonl", a.concurrency)
     total = (cpu + workers_cpu) / a.n * 1000
     client = base_cpu / sent * 1000
     stats = run_batch.last_stats  # type: ignore[attr-defined]
@@ -126,6 +133,14 @@ def main() -> None:
           f" = {build:.2f} ms grounding + normalisation (assemble.build_summary, wherever it ran) "
           f"+ {engine:.2f} ms the rest: LLM layer, engine, ledger, JSONL output, the assembly "
           f"worker's start-up and hand-over")  # fmt: skip
+    share = sampler.shares()
+    here = cpu / a.n * 1000
+    print(f"attribution (the batch again, this process's CPU sampled every ms, {sum(sampler.counts.values())} "
+          f"samples): of its {here:.2f} ms/article, {share['client'] * here:.2f} in the HTTP client "
+          f"stack (openai, httpx2, aiohttp), {share['ours'] * here:.2f} in ours, {share['loop'] * here:.2f} "
+          f"in the event loop itself | ours by this count, with the assembly worker: "
+          f"{share['ours'] * here + workers_cpu / a.n * 1000:.2f} ms/article "
+          f"(+ {share['loop'] * here:.2f} shared loop)")  # fmt: skip
 
 
 if __name__ == "__main__":
