@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import gc
 import json
 import logging
@@ -192,6 +193,8 @@ def _forked_child(jobs: int, answers: int) -> None:
             signal.set_wakeup_fd(-1)  # the parent's event loop's, if it set one
         except ValueError:
             pass
+        # Our pipes above 0-2 (they can be there if the parent ran with stdin or stdout closed).
+        jobs, answers = (fd if fd > 2 else fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in (jobs, answers))
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)  # the parent's stdin and stdout (a JSONL stream, maybe) are not ours
         os.dup2(null, 1)
@@ -253,17 +256,25 @@ class AssemblyPool:
             self._starting = asyncio.create_task(self._start(forked))
 
     async def _start(self, forked: list[tuple[int, int, int]]) -> None:
-        for n in range(self.size):
-            try:
-                worker = await (_connect(*forked[n]) if n < len(forked) else _spawn())
-                self._procs.append(worker)
-                if await _read_frame(worker.answers) != _READY:
-                    raise WorkerGone("worker did not start")
-            except Exception as exc:  # noqa: BLE001 - no worker: assemble in-process
-                log.warning("assembly worker not started (%s); assembling in-process", exc)
-                return
-            worker.reader = asyncio.create_task(self._read(worker))
-            self._workers.append(worker)
+        pending = list(forked)  # forked, not yet connected: ours to end if we stop here
+        try:
+            for n in range(self.size):
+                try:
+                    worker = await (_connect(*pending.pop(0)) if pending else _spawn())
+                    self._procs.append(worker)
+                    if await _read_frame(worker.answers) != _READY:
+                        raise WorkerGone("worker did not start")
+                except Exception as exc:  # noqa: BLE001 - no worker: assemble in-process
+                    log.warning("assembly worker not started (%s); assembling in-process", exc)
+                    return
+                worker.reader = asyncio.create_task(self._read(worker))
+                self._workers.append(worker)
+        finally:
+            for pid, answers_r, jobs_w in pending:
+                os.close(answers_r)
+                os.close(jobs_w)  # EOF: the child leaves
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)  # noqa: ASYNC222 - killed: reaped at once
 
     async def _read(self, worker: _Worker) -> None:
         try:

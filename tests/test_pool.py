@@ -212,3 +212,36 @@ def test_far_behind_the_engine_waits_for_the_pool_instead_of_assembling_itself(t
     assert len(results) == 5 and all(r.ok for r in results)
     assert summarizer.stats.assembled_in_worker == 5 and summarizer.stats.assembled_here == 0
     assert waited < 10.0
+
+
+async def test_forked_workers_that_cannot_be_reached_are_ended(monkeypatch):
+    """Two workers forked, the first cannot be connected to: no worker, and neither child is
+    left behind (the engine assembles in-process)."""
+    import os
+
+    from summarizer import pool
+
+    forked = []
+    real_fork = pool._fork
+
+    def recording_fork():
+        forked.append(real_fork())
+        return forked[-1]
+
+    async def unreachable(pid, answers_r, jobs_w):
+        os.close(answers_r)
+        os.close(jobs_w)
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)  # noqa: ASYNC222 - killed: reaped at once
+        raise OSError("cannot connect")
+
+    monkeypatch.setattr(pool, "_fork", recording_fork)
+    monkeypatch.setattr(pool, "_connect", unreachable)
+    workers = AssemblyPool(2, "fork")
+    workers.start()
+    await workers._starting
+    assert len(forked) == 2 and not workers.ready
+    for pid, _, _ in forked:
+        with pytest.raises(ProcessLookupError):  # reaped, not a zombie
+            os.kill(pid, 0)
+    await workers.close()
