@@ -99,6 +99,13 @@ def _match(key: str, aliases: tuple[ActorAlias, ...]) -> ActorAlias | None:
     return max(contained, key=lambda a: len(a.key), default=None)
 
 
+# The same few dozen actors recur across a corpus: each written name is matched once.
+@functools.lru_cache(maxsize=16384)
+def _match_packaged(name: str) -> ActorAlias | None:
+    key = _clean(name)
+    return _match(key, _default_aliases()) if key else None
+
+
 def normalise_actor(
     name: str,
     type_hint: ActorType | None = None,
@@ -107,8 +114,11 @@ def normalise_actor(
 ) -> Actor:
     """An ``Actor`` with the name as written and, when the alias table knows it, the ACLED name
     and type. ``aliases`` replaces the packaged table (see ``load_actor_aliases``)."""
-    key = _clean(name)
-    alias = _match(key, _default_aliases() if aliases is None else aliases) if key else None
+    if aliases is None:
+        alias = _match_packaged(name)
+    else:
+        key = _clean(name)
+        alias = _match(key, aliases) if key else None
     if alias is None:
         return Actor(name=name, normalised_name=None, type=type_hint)
     return Actor(name=name, normalised_name=alias.normalised_name, type=alias.type)

@@ -127,6 +127,16 @@ class _Admin1Table:
     # Every token of those skeletons, plus the articles' own skeletons: a word with any other
     # token cannot be part of a governorate name, so admin1_mentions skips it.
     tokens: frozenset[str]
+    # word -> whether all its skeleton's tokens are in ``tokens`` (the same words recur).
+    _word_fits: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def could_be_in_a_name(self, word: str) -> bool:
+        fits = self._word_fits.get(word)
+        if fits is None:
+            if len(self._word_fits) > 65536:
+                self._word_fits.clear()
+            fits = self._word_fits[word] = self.tokens.issuperset(skeleton(word).split())
+        return fits
 
     @classmethod
     @functools.cache
@@ -314,14 +324,16 @@ class Gazetteer:
 
     def admin1_mentions(self, text: str) -> list[Admin1Mention]:
         """Every governorate named in ``text`` (one, two or three word spellings), in order."""
-        words = [(m.start(), m.end(), _POSSESSIVE.sub("", m.group())) for m in _WORD.finditer(text)]
+        words = [(m.start(), m.end(), _unpossessive(m.group())) for m in _WORD.finditer(text)]
         # A window's skeleton tokens all come from its words' own skeletons, so a window holding a
         # word with a token no governorate spelling has cannot match: skip it unhashed.
-        known = self.admin1_table.tokens
-        possible = [known.issuperset(skeleton(w).split()) for _, _, w in words]
+        possible = [self.admin1_table.could_be_in_a_name(w) for _, _, w in words]
         mentions: list[Admin1Mention] = []
         i = 0
         while i < len(words):
+            if not possible[i]:  # (nor can any window starting here)
+                i += 1
+                continue
             for n in (3, 2, 1):  # longest spelling first: "Deir ez-Zor", "Rif Dimashq"
                 if i + n > len(words) or not all(possible[i : i + n]):
                     continue
@@ -344,6 +356,10 @@ class Gazetteer:
                     break
             i += 1
         return mentions
+
+
+def _unpossessive(word: str) -> str:
+    return _POSSESSIVE.sub("", word) if "'" in word or "\u2019" in word else word
 
 
 class GazetteerError(ValueError):
