@@ -86,11 +86,17 @@ def name_key(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def skeleton(text: str) -> str:
     """The loose key used to index the gazetteer (see the module docstring)."""
-    out = []
-    for token in name_key(text).split():
-        token = _TOKEN_VARIANTS.get(token, token)
-        if token not in _TOKEN_VARIANTS.values():
-            for pattern, repl in _TOKEN_REWRITES:
-                token = pattern.sub(repl, token)
-        out.append(token)
-    return " ".join(out)
+    return " ".join(map(_token_skeleton, name_key(text).split()))
+
+
+# Names share most of their tokens ("al", "tall", "kafr", "jisr" ...): each is rewritten once.
+_HEADS = frozenset(_TOKEN_VARIANTS.values())
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_skeleton(token: str) -> str:
+    token = _TOKEN_VARIANTS.get(token, token)
+    if token not in _HEADS:
+        for pattern, repl in _TOKEN_REWRITES:
+            token = pattern.sub(repl, token)
+    return token
