@@ -250,16 +250,13 @@ class Engine:
         self._pool = AssemblyPool(size) if size > 0 and not settings.uses_embedded else None
         # A --gazetteer file is loaded before the first request, so a bad one costs nothing. The
         # shipped snapshot is loaded only if this process assembles a record itself (~0.2 s).
-        if settings.gazetteer is not None:
-            Gazetteer.load(settings.gazetteer)
+        # What a record made now names as its gazetteer, as the ledger stores it ("": the
+        # shipped snapshot, a record's provenance.gazetteer None).
+        self._gazetteer_label = (
+            "" if settings.gazetteer is None else Gazetteer.load(settings.gazetteer).source or ""
+        )
 
     # -- plumbing ------------------------------------------------------------------------------
-
-    @property
-    def _gazetteer_source(self) -> str | None:
-        """What a record made now names as its gazetteer (None: the shipped snapshot)."""
-        path = self.settings.gazetteer
-        return None if path is None else Gazetteer.load(path).source
 
     async def run(
         self, items: Iterable[Article | IngestError], workers: int
@@ -424,7 +421,7 @@ class Engine:
             answer.result is not None
             and answer.article_id == article.id
             and answer.source == article.source_path
-            and gazetteer == (self._gazetteer_source or "")
+            and gazetteer == self._gazetteer_label
         ):
             # The same article as stored, normalised alike: the stored record is this one's,
             # handed on as stored (parsed only if the caller asks for the object).
@@ -577,7 +574,7 @@ class Engine:
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens, attempts=usage.attempts,
             latency_s=usage.latency_s, cost_usd=cost, model=a.model,
-            prompt_version=prompt_version, gazetteer=self._gazetteer_source or "",
+            prompt_version=prompt_version, gazetteer=self._gazetteer_label,
         )  # fmt: skip
         await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage,
                                 cost_usd=cost, summary_json=result_json), row)  # fmt: skip
