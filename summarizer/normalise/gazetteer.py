@@ -127,16 +127,6 @@ class _Admin1Table:
     # Every token of those skeletons, plus the articles' own skeletons: a word with any other
     # token cannot be part of a governorate name, so admin1_mentions skips it.
     tokens: frozenset[str]
-    # word -> whether all its skeleton's tokens are in ``tokens`` (the same words recur).
-    _word_fits: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-
-    def could_be_in_a_name(self, word: str) -> bool:
-        fits = self._word_fits.get(word)
-        if fits is None:
-            if len(self._word_fits) > 65536:
-                self._word_fits.clear()
-            fits = self._word_fits[word] = self.tokens.issuperset(skeleton(word).split())
-        return fits
 
     @classmethod
     @functools.cache
@@ -327,7 +317,8 @@ class Gazetteer:
         words = [(m.start(), m.end(), _unpossessive(m.group())) for m in _WORD.finditer(text)]
         # A window's skeleton tokens all come from its words' own skeletons, so a window holding a
         # word with a token no governorate spelling has cannot match: skip it unhashed.
-        possible = [self.admin1_table.could_be_in_a_name(w) for _, _, w in words]
+        known = self.admin1_table.tokens
+        possible = [_within(known, w) for _, _, w in words]
         mentions: list[Admin1Mention] = []
         i = 0
         while i < len(words):
@@ -356,6 +347,13 @@ class Gazetteer:
                     break
             i += 1
         return mentions
+
+
+# The same words recur from context to context: each is checked once.
+@functools.lru_cache(maxsize=65536)
+def _within(tokens: frozenset[str], word: str) -> bool:
+    """Whether every token of the word's skeleton is one of ``tokens``."""
+    return tokens.issuperset(skeleton(word).split())
 
 
 def _unpossessive(word: str) -> str:
