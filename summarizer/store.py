@@ -39,26 +39,27 @@ class JsonlWriter:
     def write(self, record: ArticleSummary | Failure, line: str | None = None) -> None:
         """Append ``record`` (``line``: its JSON when the caller already has it)."""
         if isinstance(record, ArticleSummary):
-            handle = self._summaries
+            self._append(self._summaries, line or record.model_dump_json())
         else:
             if self._failures is None:
                 self._failures = failures_path(self.out).open("w", encoding="utf-8")
-            handle = self._failures
-        assert handle is not None
-        handle.write((line or record.model_dump_json()) + "\n")
-        handle.flush()
+            self._append(self._failures, line or record.model_dump_json())
 
     def write_result(self, result: Result) -> None:
         """Append a batch ``Result``'s record, from the JSON the engine already has (a record
         served from the ledger or a worker is not parsed just to be written back out)."""
         if result.summary_json is not None:
-            assert self._summaries is not None
-            self._summaries.write(result.summary_json + "\n")
-            self._summaries.flush()
+            self._append(self._summaries, result.summary_json)
         else:
             record = result.summary or result.failure
             assert record is not None
             self.write(record)
+
+    @staticmethod
+    def _append(handle: IO[str] | None, line: str) -> None:
+        assert handle is not None
+        handle.write(line + "\n")
+        handle.flush()
 
     def close(self) -> None:
         for handle in (self._summaries, self._failures):
