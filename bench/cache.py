@@ -13,7 +13,6 @@ written to the JSONL output. The request count is the server's own.
 from __future__ import annotations
 
 import argparse
-import gc
 
 from common import BenchServer, prepare_process, workdir, write_corpus
 from throughput import run_batch
@@ -30,7 +29,6 @@ def main() -> None:
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)
         ledger = tmp / "ledger.sqlite3"
-        gc.freeze()
         first_wall, _, ok, failed = run_batch(server.url, corpus, ledger, tmp / "first.jsonl", a.concurrency)
         first_requests = server.stats().get("requests", 0)
         server.reset()
