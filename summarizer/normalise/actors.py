@@ -99,11 +99,15 @@ def _match(key: str, aliases: tuple[ActorAlias, ...]) -> ActorAlias | None:
     return max(contained, key=lambda a: len(a.key), default=None)
 
 
+def _match_name(name: str, aliases: tuple[ActorAlias, ...]) -> ActorAlias | None:
+    key = _clean(name)
+    return _match(key, aliases) if key else None
+
+
 # The same few dozen actors recur across a corpus: each written name is matched once.
 @functools.lru_cache(maxsize=16384)
 def _match_packaged(name: str) -> ActorAlias | None:
-    key = _clean(name)
-    return _match(key, _default_aliases()) if key else None
+    return _match_name(name, _default_aliases())
 
 
 def normalise_actor(
@@ -114,11 +118,7 @@ def normalise_actor(
 ) -> Actor:
     """An ``Actor`` with the name as written and, when the alias table knows it, the ACLED name
     and type. ``aliases`` replaces the packaged table (see ``load_actor_aliases``)."""
-    if aliases is None:
-        alias = _match_packaged(name)
-    else:
-        key = _clean(name)
-        alias = _match(key, aliases) if key else None
+    alias = _match_packaged(name) if aliases is None else _match_name(name, aliases)
     if alias is None:
         return Actor(name=name, normalised_name=None, type=type_hint)
     return Actor(name=name, normalised_name=alias.normalised_name, type=alias.type)
