@@ -120,6 +120,7 @@ class _Worker:
         self.pending: deque[asyncio.Future] = deque()
         self.alive = True
         self.reader: asyncio.Task | None = None
+        self.cpu_s: float | None = None  # its CPU time once reaped (forked workers)
 
 
 def fork_possible() -> bool:
@@ -141,19 +142,29 @@ async def _spawn() -> _Worker:
     return _Worker(proc.stdout, proc.stdin.write, kill, proc.wait)
 
 
-def _fork() -> tuple[int, int, int]:
-    """Fork one worker now: its pid, the fd its answers come on, the fd its jobs go to."""
+def fork_worker(serve: Callable[[int, int], None], niceness: int) -> tuple[int, int, int]:
+    """Fork one worker now, which runs ``serve(jobs_fd, answers_fd)`` at ``niceness``: its pid,
+    the fd its answers come on, the fd its jobs go to. (The request worker is forked this way
+    too, see ``relay.py``.)"""
     jobs_r, jobs_w = os.pipe()
     answers_r, answers_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        _forked_child(jobs_r, answers_w)  # never returns
+        _forked_child(jobs_r, answers_w, serve, niceness)  # never returns
     os.close(jobs_r)
     os.close(answers_w)
     return pid, answers_r, jobs_w
 
 
-async def _connect(pid: int, answers_r: int, jobs_w: int) -> _Worker:
+def _fork() -> tuple[int, int, int]:
+    return fork_worker(_serve_pipes, niceness=10)  # assembly is off the critical path
+
+
+def _serve_pipes(jobs: int, answers: int) -> None:
+    _work(os.fdopen(jobs, "rb"), os.fdopen(answers, "wb"))
+
+
+async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
     """The event loop's side of a forked worker."""
     loop = asyncio.get_running_loop()
     answers = asyncio.StreamReader()
@@ -176,15 +187,17 @@ async def _connect(pid: int, answers_r: int, jobs_w: int) -> _Worker:
         if not exited:
             write_transport.close()
             read_transport.close()
-            while not (reaped := os.waitpid(pid, os.WNOHANG))[0]:  # noqa: ASYNC222 - WNOHANG
+            while not (reaped := os.wait4(pid, os.WNOHANG))[0]:  # noqa: ASYNC222 - WNOHANG
                 await asyncio.sleep(0.001)  # killed just before: gone within a few ms
             exited.append(reaped[1])
+            worker.cpu_s = reaped[2].ru_utime + reaped[2].ru_stime
         return exited[0]
 
-    return _Worker(answers, write_transport.write, kill, wait)
+    worker = _Worker(answers, write_transport.write, kill, wait)
+    return worker
 
 
-def _forked_child(jobs: int, answers: int) -> None:
+def _forked_child(jobs: int, answers: int, serve: Callable[[int, int], None], niceness: int) -> None:
     """The forked worker: drop what belongs to the parent, serve, and leave without running
     the parent's clean-up (its atexit handlers, buffers and finalizers are not ours)."""
     code = 1
@@ -208,13 +221,14 @@ def _forked_child(jobs: int, answers: int) -> None:
                     os.close(fd)
                 except OSError:
                     pass
-        os.nice(10)
-        _work(os.fdopen(jobs, "rb"), os.fdopen(answers, "wb"))
+        if niceness:
+            os.nice(niceness)
+        serve(jobs, answers)
         code = 0
     except BrokenPipeError:  # the engine went away: so do we
         code = 0
     except BaseException as exc:  # noqa: BLE001 - the engine sees EOF and assembles in-process
-        log.warning("assembly worker stopped: %s: %s", type(exc).__name__, exc)
+        log.warning("worker process stopped: %s: %s", type(exc).__name__, exc)
     finally:
         os._exit(code)
 
@@ -262,7 +276,7 @@ class AssemblyPool:
         try:
             for n in range(self.size):
                 try:
-                    worker = await (_connect(*pending.pop(0)) if pending else _spawn())
+                    worker = await (connect_forked(*pending.pop(0)) if pending else _spawn())
                     self._procs.append(worker)
                     if await _read_frame(worker.answers) != _READY:
                         raise WorkerGone("worker did not start")

@@ -236,7 +236,7 @@ async def test_forked_workers_that_cannot_be_reached_are_ended(monkeypatch):
         raise OSError("cannot connect")
 
     monkeypatch.setattr(pool, "_fork", recording_fork)
-    monkeypatch.setattr(pool, "_connect", unreachable)
+    monkeypatch.setattr(pool, "connect_forked", unreachable)
     workers = AssemblyPool(2, "fork")
     workers.start()
     await workers._starting
