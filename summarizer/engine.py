@@ -19,6 +19,10 @@ The ``Throttle`` sits under every HTTP request: at most ``window`` in flight (``
 first), optional requests- and tokens-per-minute buckets, and an adaptive slow-down on HTTP 429:
 nobody but the request that got the 429 sends before its Retry-After has passed, and the window
 is halved (once per episode) and grows back by one per window's worth of successes.
+
+Big batches move CPU work off the event loop into forked processes: assembly (``pool.py``) and,
+at 16 requests in flight or more, the HTTP requests themselves (``relay.py``; the throttle,
+retries and validation stay here).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from .pool import AssemblyPool, WorkerGone, article_fields, default_size, fork_p
 from .pricing import estimate_cost
 from .prompts import PromptSet
 from .quotes import quote_constrained_model
+from .relay import RequestWorker
+from .relay import wanted as relay_wanted
 from .results import BatchStats, Result
 from .schema import ArticleSummary, ExtractedSummary, Failure, Usage
 from .settings import Settings
@@ -337,6 +343,12 @@ class Engine:
 
         if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
             self._pool.start()  # before the first request: the HTTP client may start threads
+        relay: RequestWorker | None = None
+        if relay_wanted(workers, self.settings.uses_embedded):
+            settings = self.settings
+            relay = RequestWorker(settings.base_url, settings.api_key, settings.timeout)
+            relay.start()  # forked now, for the same reason
+            self.extractor.relay = relay
         workers_ = [asyncio.create_task(worker(n)) for n in range(workers)]
         finishing = asyncio.create_task(finisher())
         supervisor = asyncio.create_task(supervise())
@@ -350,6 +362,10 @@ class Engine:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if relay is not None:
+                self.extractor.relay = None
+                await relay.close()
+                self.stats.relayed, self.stats.relay_cpu_s = relay.sent, relay.cpu_s
 
     async def _emit(self, result: Result, row: ItemRow | None) -> None:
         if row is not None and self.ledger is not None and self.run_id is not None:

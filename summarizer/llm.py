@@ -214,7 +214,10 @@ def describe_error(exc: BaseException, settings: Settings) -> tuple[str, bool]:
         return f"request to {where} timed out after {settings.timeout:g}s", False
     if isinstance(root, openai.APIConnectionError):
         cause = root.__cause__
-        detail = f": {type(cause).__name__}: {cause}" if cause else ""
+        if isinstance(cause, RelayedError):  # already "Type: message"
+            detail = f": {cause}"
+        else:
+            detail = f": {type(cause).__name__}: {cause}" if cause else ""
         return f"cannot connect to {where}{detail}", False
     if isinstance(root, openai.APIStatusError):
         message = _status_message(root)
@@ -278,6 +281,44 @@ def _tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
+def new_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.AsyncOpenAI:
+    """The openai client every request goes through (in this process or the request worker)."""
+    return openai.AsyncOpenAI(
+        api_key=api_key or "not-needed",
+        base_url=base_url,
+        max_retries=0,  # transport retries are ours, see module docstring
+        timeout=timeout,
+        http_client=http_client(),
+    )
+
+
+async def post_completion(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
+    """One chat completion request with a ready JSON body; the response body. Raises the
+    openai client's errors (``APIStatusError``, ``APITimeoutError``, ``APIConnectionError``)."""
+    response = await raw.post(
+        "/chat/completions",
+        cast_to=httpx2.Response,
+        content=body,
+        options={"headers": {"Content-Type": "application/json"}},
+    )
+    return response.content
+
+
+class RelayedError(Exception):
+    """An error the request worker reported (``relay.py``); its text starts with the original
+    exception's type name."""
+
+
+class Relay(Protocol):
+    """Sends requests from another process (``relay.RequestWorker``)."""
+
+    @property
+    def usable(self) -> bool: ...
+
+    async def post(self, raw: openai.AsyncOpenAI, body: bytes) -> bytes:
+        """What ``post_completion(raw, body)`` gives, or the same errors."""
+
+
 _PREPARED_CACHE = 16  # response models whose prepared request is kept (quote models are per article)
 
 
@@ -308,6 +349,9 @@ class Extractor:
         self.token_budget = token_budget
         self._sleep = sleep
         self._raw: openai.AsyncOpenAI | None = None
+        # Set by the batch engine for a batch's duration: requests go out through it while it
+        # is usable (see relay.py); in-process otherwise.
+        self.relay: Relay | None = None
         self._response_hooks: list[Callable[[Any], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self.model = settings.model or DEFAULT_REMOTE_MODEL
@@ -338,13 +382,7 @@ class Extractor:
                 base_url = local_model.embedded_base_url(model_file)
             api_key = "embedded"
         self._prepared.clear()  # the model name is part of each prepared request
-        self._raw = openai.AsyncOpenAI(
-            api_key=api_key or "not-needed",
-            base_url=base_url,
-            max_retries=0,  # transport retries are ours, see module docstring
-            timeout=settings.timeout,
-            http_client=http_client(),
-        )
+        self._raw = new_client(base_url, api_key, settings.timeout)
         return self._raw
 
     def add_response_hook(self, hook: Callable[[Any], None]) -> None:
@@ -418,13 +456,12 @@ class Extractor:
         status: int | None = None
         hinted: float | None = None
         try:
-            response = await raw.post(
-                "/chat/completions",
-                cast_to=httpx2.Response,
-                content=body,
-                options={"headers": {"Content-Type": "application/json"}},
-            )
-            data = json.loads(response.content)
+            relay = self.relay
+            if relay is not None and relay.usable:
+                content = await relay.post(raw, body)
+            else:
+                content = await post_completion(raw, body)
+            data = json.loads(content)
             usage = data.get("usage") or {}
             meter.prompt_tokens += usage.get("prompt_tokens") or 0
             meter.completion_tokens += usage.get("completion_tokens") or 0

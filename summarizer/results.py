@@ -84,6 +84,8 @@ class BatchStats:
     rate_limited: int = 0
     assembled_in_worker: int = 0  # records assembled in a worker process (see pool.py)
     assembled_here: int = 0  # ... and in this process
+    relayed: int = 0  # requests sent by the request worker process (see relay.py)
+    relay_cpu_s: float = 0.0  # that process's CPU time (user + system)
 
     def add(self, result: Result) -> None:
         self.done += 1

@@ -1,0 +1,171 @@
+"""Requests sent by the request worker come back exactly as the openai client gives them
+in-process: the same bodies, the same exceptions (status, headers, reasons), and a worker that
+dies costs a retry, never a lost article."""
+
+import asyncio
+import socket
+
+import openai
+import pytest
+
+from summarizer import relay
+from summarizer.ingest import article_from_text
+from summarizer.llm import (
+    Extractor,
+    describe_error,
+    is_transient,
+    post_completion,
+    retry_after_seconds,
+)
+from summarizer.prompts import load_prompts
+from summarizer.relay import RequestWorker
+from summarizer.schema import ExtractedSummary
+from summarizer.settings import Settings
+from tests.conftest import RECORDING_KEY, SEEDS
+
+
+@pytest.fixture
+def server():
+    from tests.fixtures.server import start_fixture_server
+
+    with start_fixture_server() as srv:
+        yield srv
+
+
+def request_for(base_url: str, model: str = "fixture", timeout: float = 10.0):
+    """(openai client, request body) for the first seed, as the Extractor builds them."""
+    settings = Settings(base_url=base_url, api_key=RECORDING_KEY, model=model, mode="tools",
+                        timeout=timeout)  # fmt: skip
+    extractor = Extractor(settings)
+    article = article_from_text(SEEDS[0].read_text(encoding="utf-8"), SEEDS[0].stem)
+    _, request = extractor._prepare(ExtractedSummary, load_prompts().messages(article))
+    return extractor._connect(), extractor._body(ExtractedSummary, request), settings
+
+
+async def outcome(call):
+    try:
+        return await call
+    except Exception as exc:  # noqa: BLE001 - compared below
+        return exc
+
+
+async def started(base_url: str, timeout: float = 10.0) -> RequestWorker:
+    worker = RequestWorker(base_url, RECORDING_KEY, timeout)
+    worker.start()
+    return worker
+
+
+async def test_a_relayed_answer_is_the_in_process_answer(server):
+    raw, body, _ = request_for(server.base_url)
+    worker = await started(server.base_url)
+    try:
+        relayed = await asyncio.gather(*(worker.post(raw, body) for _ in range(3)))
+        assert worker.usable and worker.sent == 3
+    finally:
+        await worker.close()
+    direct = await post_completion(raw, body)
+    await raw.close()
+    assert relayed == [direct] * 3
+    assert b"chat.completion" in direct
+    assert not worker.usable
+
+
+@pytest.mark.parametrize("fault", ["429", "always500"])
+async def test_http_errors_come_back_as_the_clients_own(server, fault):
+    raw, body, settings = request_for(server.base_url, model=f"fixture:{fault}")
+    worker = await started(server.base_url)
+    try:
+        relayed = await outcome(worker.post(raw, body))
+    finally:
+        await worker.close()
+    server.reset()  # the 429 is answered once per article: ask again as new
+    direct = await outcome(post_completion(raw, body))
+    await raw.close()
+    assert isinstance(direct, openai.APIStatusError)
+    assert type(relayed) is type(direct)  # RateLimitError, InternalServerError
+    assert (relayed.status_code, relayed.body) == (direct.status_code, direct.body)
+    assert retry_after_seconds(relayed) == retry_after_seconds(direct)
+    assert is_transient(relayed)
+    assert describe_error(relayed, settings) == describe_error(direct, settings)
+
+
+async def test_timeouts_and_refused_connections_come_back_as_the_clients_own():
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    refused = socket.create_server(("127.0.0.1", 0))
+    refused_url = f"http://127.0.0.1:{refused.getsockname()[1]}/v1"
+    refused.close()
+    try:
+        for base_url, kind in [(f"http://127.0.0.1:{silent.getsockname()[1]}/v1", openai.APITimeoutError),
+                               (refused_url, openai.APIConnectionError)]:  # fmt: skip
+            raw, body, settings = request_for(base_url, timeout=0.3)
+            worker = await started(base_url, timeout=0.3)
+            try:
+                relayed = await outcome(worker.post(raw, body))
+            finally:
+                await worker.close()
+            direct = await outcome(post_completion(raw, body))
+            await raw.close()
+            assert isinstance(direct, kind) and type(relayed) is type(direct)
+            assert is_transient(relayed)
+            assert describe_error(relayed, settings) == describe_error(direct, settings)
+    finally:
+        silent.close()
+
+
+async def test_a_dead_worker_fails_its_pending_requests_as_retryable_and_is_not_used_again():
+    silent = socket.create_server(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+    raw, body, settings = request_for(base_url, timeout=30)
+    worker = await started(base_url, timeout=30)
+    try:
+        pending = asyncio.ensure_future(worker.post(raw, body))
+        await asyncio.sleep(0.3)  # handed over, waiting on the silent server
+        assert not pending.done()
+        worker._worker.kill()
+        exc = await outcome(pending)
+        assert isinstance(exc, openai.APIConnectionError) and is_transient(exc)
+        assert "request worker exited" in describe_error(exc, settings)[0]
+        assert not worker.usable  # the Extractor sends in-process from now on
+    finally:
+        await worker.close()
+        await raw.close()
+        silent.close()
+
+
+def test_a_batch_through_the_request_worker_matches_one_without(tmp_path, monkeypatch, server):
+    from summarizer.api import Summarizer
+
+    def run(relayed: bool, ledger):
+        # The fixture server's thread makes fork_possible() false: force the choice.
+        monkeypatch.setattr(relay, "fork_possible", lambda: relayed)
+        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                            mode="tools", concurrency=16)  # fmt: skip
+        summarizer = Summarizer(settings, ledger=ledger)
+        results = list(summarizer.summarize_many(SEEDS * 4))
+        assert all(r.ok for r in results)
+        records = {r.index: r.summary.model_dump(exclude={"provenance"}) for r in results}
+        return records, summarizer.stats
+
+    via_worker, stats = run(True, tmp_path / "a.sqlite3")
+    # Each distinct article asked once, all through the worker, whose CPU is counted.
+    assert stats.relayed == stats.requests == 5 and stats.relay_cpu_s > 0
+    in_process, stats = run(False, tmp_path / "b.sqlite3")
+    assert stats.relayed == 0 and stats.requests == 5
+    assert len(via_worker) == 20 and via_worker == in_process
+
+
+def test_when_a_batch_uses_a_request_worker(monkeypatch):
+    monkeypatch.setattr(relay, "fork_possible", lambda: True)
+    monkeypatch.delenv("SUMMARIZER_REQUEST_WORKER", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert relay.wanted(64, uses_embedded=False)
+    assert not relay.wanted(8, uses_embedded=False)  # the loop has time to spare
+    assert not relay.wanted(64, uses_embedded=True)
+    monkeypatch.setenv("SUMMARIZER_REQUEST_WORKER", "0")
+    assert not relay.wanted(64, uses_embedded=False)
+    monkeypatch.delenv("SUMMARIZER_REQUEST_WORKER")
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert not relay.wanted(64, uses_embedded=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(relay, "fork_possible", lambda: False)
+    assert not relay.wanted(64, uses_embedded=False)
