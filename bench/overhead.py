@@ -4,21 +4,23 @@ The throughput batch again, with a server that answers at once (0 ms), so that o
 Method (subtraction):
 
 1. the batch as ``summarizer run --out`` runs it: CPU time of this process (all its threads)
-   plus that of the assembly worker process(es) it starts;
+   plus that of the worker processes it starts (assembly, and the request worker that sends
+   the HTTP requests, ``summarizer/relay.py``);
 2. a bare openai client baseline: the same client object our Extractor builds (same HTTP
    transport), sending the same request bodies (built beforehand, untimed) at the same
    concurrency, and doing nothing else;
 3. ours = (1) - (2), per article. It includes everything that is not the openai client: reading
    and parsing the input, prompts, the retry and re-ask machinery, response parsing and
    validation, grounding and normalisation (``assemble.build_summary``), the ledger, the JSONL
-   output, the engine's own bookkeeping, the hand-over to and from the worker process.
+   output, the engine's own bookkeeping, the hand-overs to and from the worker processes.
 
 Also printed: ``assemble.build_summary`` alone, per article (timed in-process, single thread),
 to show how much of "ours" is grounding and normalisation; and a second count, by attribution:
 the same batch run again under a sampling profiler (``bench/sampler.py``), which splits this
-process's CPU by the code it was in. The subtraction charges to "ours" whatever the client costs
-more in a busy process than alone (colder caches, fewer events per loop iteration); the
-attribution charges the client with its own code wherever it runs.
+process's CPU by the code it was in, plus the assembly worker's CPU; the request worker's CPU
+(the client, and our hand-over on its side) is shown apart. The subtraction charges to "ours"
+whatever the client costs more in a busy process than alone (colder caches, fewer events per
+loop iteration); the attribution charges the client with its own code wherever it runs.
 
     python bench/overhead.py                 # 1,000 articles, concurrency 64
     python bench/overhead.py --n 3000
@@ -114,33 +116,39 @@ def main() -> None:
         wall, cpu, ok, failed = run_batch(server.url, corpus, tmp / "ledger.sqlite3",
                                           tmp / "out.jsonl", a.concurrency)  # fmt: skip
         workers_cpu = children_cpu() - k0
+        stats = run_batch.last_stats  # type: ignore[attr-defined]
+        relay_cpu = stats.relay_cpu_s
         requests = server.stats().get("requests", 0)
         build = assembly_ms(corpus, min(a.n, 500))
+        k0 = children_cpu()
         with CpuSampler() as sampler:  # the same batch again, profiled
             run_batch(server.url, corpus, tmp / "sampled.sqlite3", tmp / "sampled.jsonl", a.concurrency)
+        sampled_assembly = children_cpu() - k0 - run_batch.last_stats.relay_cpu_s  # type: ignore[attr-defined]
     total = (cpu + workers_cpu) / a.n * 1000
     client = base_cpu / sent * 1000
-    stats = run_batch.last_stats  # type: ignore[attr-defined]
     print(f"batch: {a.n} articles ({ok} ok, {failed} failed, {requests} requests) in {wall:.2f}s | "
           f"CPU {total:.2f} ms/article ({cpu / a.n * 1000:.2f} this process + "
-          f"{workers_cpu / a.n * 1000:.2f} assembly worker) | records assembled: "
-          f"{stats.assembled_in_worker} in the worker, {stats.assembled_here} in this process")  # fmt: skip
+          f"{(workers_cpu - relay_cpu) / a.n * 1000:.2f} assembly worker + "
+          f"{relay_cpu / a.n * 1000:.2f} request worker, {stats.relayed} requests sent by it) | "
+          f"records assembled: {stats.assembled_in_worker} in the worker, {stats.assembled_here} "
+          f"in this process")  # fmt: skip
     print(f"bare openai client (same transport, same bodies, C={a.concurrency}): "
           f"{client:.2f} ms/request over {sent} requests")  # fmt: skip
     ours = total - client
     engine = ours - build  # everything but grounding + normalisation themselves
     print(f"overhead: our own CPU {ours:.2f} ms/article outside the openai client (target <= 2 ms)"
           f" = {build:.2f} ms grounding + normalisation (assemble.build_summary, wherever it ran) "
-          f"+ {engine:.2f} ms the rest: LLM layer, engine, ledger, JSONL output, the assembly "
-          f"worker's start-up and hand-over")  # fmt: skip
+          f"+ {engine:.2f} ms the rest: LLM layer, engine, ledger, JSONL output, the worker "
+          f"processes' start-up and hand-overs")  # fmt: skip
     share = sampler.shares()
     here = cpu / a.n * 1000
     print(f"attribution (the batch again, this process's CPU sampled every ms, {sum(sampler.counts.values())} "
           f"samples): of its {here:.2f} ms/article, {share['client'] * here:.2f} in the HTTP client "
           f"stack (openai, httpx2, aiohttp), {share['ours'] * here:.2f} in ours, {share['loop'] * here:.2f} "
           f"in the event loop itself | ours by this count, with the assembly worker: "
-          f"{share['ours'] * here + workers_cpu / a.n * 1000:.2f} ms/article "
-          f"(+ {share['loop'] * here:.2f} shared loop)")  # fmt: skip
+          f"{share['ours'] * here + sampled_assembly / a.n * 1000:.2f} ms/article "
+          f"(+ {share['loop'] * here:.2f} shared loop; the request worker apart: "
+          f"{relay_cpu / a.n * 1000:.2f} ms/article, the client's and its side of the hand-over)")  # fmt: skip
 
 
 if __name__ == "__main__":
