@@ -4,10 +4,12 @@ answers after a fixed latency. Prints wall time, the ideal ceil(N/C) x latency, 
 
 What is timed: one batch as ``summarizer run --out`` drives it (ledger on, results streamed to a
 JSONL file as they complete), from the call to the last result: client and connection set-up,
-starting the assembly worker, requests, validation, grounding and normalisation, ledger writes.
-Not timed: Python start-up and imports, writing the corpus, starting the server (a separate
-process). "our CPU" is this process's CPU time (all threads) per article; the assembly worker's
-CPU is not in it (see bench/overhead.py for the full count).
+starting the worker processes (assembly, and the request worker that sends the HTTP requests),
+requests, validation, grounding and normalisation, ledger writes. Not timed: Python start-up and
+imports, writing the corpus, starting the server (a separate process). "our CPU" is this
+process's CPU time (all threads) per article; the workers' CPU is not in it (see
+bench/overhead.py for the full count). ``SUMMARIZER_REQUEST_WORKER=0`` sends the requests from
+this process instead, for comparison.
 
     python bench/throughput.py                       # 1,000 articles, 200 ms, concurrency 64
     python bench/throughput.py --n 5000 --concurrency 128 --latency-ms 500
