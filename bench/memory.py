@@ -4,7 +4,10 @@
 Runs the real command line in a child process (ledger on, ``--out`` JSONL, ``--quiet``) against
 the loopback server (0 ms latency) and reports the command's peak resident set size from the
 kernel (``ru_maxrss`` via wait4, i.e. VmHWM), and, sampled every 0.2 s, the peak of the command
-plus its assembly worker together. The server runs in its own process and is not counted.
+plus its worker processes together (assembly, and the request worker): as summed RSS, which
+counts every page they share (forked, they share most) once per process, and as summed PSS, which
+splits each shared page between its sharers. The server runs in its own process and is not
+counted.
 
     python bench/memory.py                    # 100,000 articles, concurrency 64
     python bench/memory.py --n 20000
@@ -23,14 +26,22 @@ from pathlib import Path
 from common import ROOT, BenchServer, workdir, write_corpus
 
 
-def rss_kb(pid: int) -> int:
+def _kb(path: str, field: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def rss_kb(pid: int) -> int:
+    return _kb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_kb(pid: int) -> int:
+    return _kb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def children(pid: int) -> list[int]:
@@ -60,14 +71,15 @@ def main() -> None:
                "PYTHONPATH": str(ROOT)}  # fmt: skip
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak_total = 0
+        peak_total = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_total
+            nonlocal peak_total, peak_pss
             while not done.wait(0.2):
-                total = rss_kb(proc.pid) + sum(rss_kb(c) for c in children(proc.pid))
-                peak_total = max(peak_total, total)
+                pids = [proc.pid, *children(proc.pid)]
+                peak_total = max(peak_total, sum(rss_kb(pid) for pid in pids))
+                peak_pss = max(peak_pss, sum(pss_kb(pid) for pid in pids))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -75,7 +87,7 @@ def main() -> None:
         done.set()
         sampler.join()
         # The kernel's peak (ru_maxrss) over this script's finished descendants: the command and
-        # its assembly worker (the server is still running, so not among them).
+        # its workers (the server is still running, so not among them).
         wall = time.perf_counter() - started
         lines = sum(1 for _ in out.open("rb")) if out.exists() else 0
         peak_cli_kb = _peak_of_finished_children()
@@ -85,7 +97,8 @@ def main() -> None:
         print(stderr_text[-2000:], file=sys.stderr)
     print(f"memory: {a.n:,} articles streamed in {wall:.0f}s ({a.n / wall:,.0f}/s), {lines:,} results "
           f"written | peak RSS {peak_cli_kb / 1024:,.0f} MB (largest process: summarizer run) | "
-          f"{peak_total / 1024:,.0f} MB with its assembly worker (sampled) | target <= 300 MB")  # fmt: skip
+          f"with its worker processes (sampled): {peak_total / 1024:,.0f} MB summed RSS, "
+          f"{peak_pss / 1024:,.0f} MB summed PSS | target <= 300 MB")  # fmt: skip
 
 
 def _peak_of_finished_children() -> int:
