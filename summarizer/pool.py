@@ -164,6 +164,18 @@ def _serve_pipes(jobs: int, answers: int) -> None:
     _work(os.fdopen(jobs, "rb"), os.fdopen(answers, "wb"))
 
 
+def discard_forked(forked: tuple[int, int, int]) -> None:
+    """End a forked worker that was never connected: EOF on its pipes, killed, reaped."""
+    pid, answers_r, jobs_w = forked
+    os.close(answers_r)
+    os.close(jobs_w)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)  # killed: reaped at once
+
+
 async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
     """The event loop's side of a forked worker."""
     loop = asyncio.get_running_loop()
@@ -197,7 +209,9 @@ async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
     return worker
 
 
-def _forked_child(jobs: int, answers: int, serve: Callable[[int, int], None], niceness: int) -> None:
+def _forked_child(
+    jobs: int, answers: int, serve: Callable[[int, int], None], niceness: int
+) -> None:
     """The forked worker: drop what belongs to the parent, serve, and leave without running
     the parent's clean-up (its atexit handlers, buffers and finalizers are not ours)."""
     code = 1
@@ -286,11 +300,8 @@ class AssemblyPool:
                 worker.reader = asyncio.create_task(self._read(worker))
                 self._workers.append(worker)
         finally:
-            for pid, answers_r, jobs_w in pending:
-                os.close(answers_r)
-                os.close(jobs_w)  # EOF: the child leaves
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)  # noqa: ASYNC222 - killed: reaped at once
+            for unconnected in pending:
+                discard_forked(unconnected)
 
     async def _read(self, worker: _Worker) -> None:
         try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import struct
 
 import httpx2
@@ -29,7 +28,7 @@ import openai
 from pydantic_core import from_json, to_json
 
 from .llm import RelayedError, new_client, post_completion
-from .pool import _Worker, connect_forked, fork_possible, fork_worker
+from .pool import _Worker, connect_forked, discard_forked, fork_possible, fork_worker
 
 log = logging.getLogger("summarizer.relay")
 
@@ -86,10 +85,7 @@ class RequestWorker:
             self._worker = await connect_forked(*forked)
         except Exception as exc:  # noqa: BLE001 - no worker: requests go out in-process
             self._alive = False
-            pid, answers_r, requests_w = forked
-            for fd in (answers_r, requests_w):
-                os.close(fd)
-            _kill_and_reap(pid)
+            discard_forked(forked)
             log.warning("request worker not connected (%s); sending in-process", exc)
             return
         self._reader = asyncio.create_task(self._read(self._worker))
@@ -158,14 +154,6 @@ class RequestWorker:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
         self._gone()
-
-
-def _kill_and_reap(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    os.waitpid(pid, 0)  # killed: reaped at once
 
 
 def _request(raw: openai.AsyncOpenAI) -> httpx2.Request:
