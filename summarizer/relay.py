@@ -68,9 +68,10 @@ class RequestWorker:
 
     def start(self) -> None:
         base_url, api_key, timeout = self._config
+        engine = os.getpid()
 
         def serve(requests: int, answers: int) -> None:
-            asyncio.run(_serve(requests, answers, base_url, api_key, timeout))
+            asyncio.run(_serve(requests, answers, engine, base_url, api_key, timeout))
 
         try:
             forked = fork_worker(serve, niceness=0)  # it is on every request's path
@@ -183,9 +184,16 @@ def _outcome(raw: openai.AsyncOpenAI, answer: bytes) -> bytes:
 
 
 async def _serve(
-    requests_fd: int, answers_fd: int, base_url: str | None, api_key: str | None, timeout: float
+    requests_fd: int,
+    answers_fd: int,
+    engine: int,
+    base_url: str | None,
+    api_key: str | None,
+    timeout: float,
 ) -> None:
-    """Read (id, body) frames until EOF; send each at once; write (id, outcome) frames."""
+    """Read (id, body) frames until EOF; send each at once; write (id, outcome) frames. Once the
+    engine's process (pid ``engine``) is gone, nothing more is sent: a request still in the pipe
+    would be paid for and its answer lost (a resume asks again)."""
     loop = asyncio.get_running_loop()
     requests = asyncio.StreamReader()
     await loop.connect_read_pipe(
@@ -208,6 +216,8 @@ async def _serve(
             body = await requests.readexactly(size)
         except asyncio.IncompleteReadError:
             return  # the engine closed its end (or went away): leave, abandoning what is left
+        if os.getppid() != engine:  # killed (its pipe's EOF comes after the frames it sent)
+            return
         task = asyncio.create_task(send(request_id, body))
         sending.add(task)
         task.add_done_callback(sending.discard)

@@ -169,3 +169,22 @@ def test_when_a_batch_uses_a_request_worker(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     monkeypatch.setattr(relay, "fork_possible", lambda: False)
     assert not relay.wanted(64, uses_embedded=False)
+
+
+async def test_nothing_more_is_sent_once_the_engines_process_is_gone(server):
+    """A request still in the pipe when the engine is killed would be paid for, and its answer
+    lost: the worker stops sending as soon as its parent is not the engine any more."""
+    import os
+
+    raw, body, _ = request_for(server.base_url)
+    await raw.close()
+    requests_r, requests_w = os.pipe()
+    answers_r, answers_w = os.pipe()
+    os.write(requests_w, relay._FRAME.pack(1, len(body)) + body)  # written, then "killed"
+    not_the_parent = os.getppid() + 1 if os.getppid() + 1 != os.getpid() else os.getppid() + 2
+    await asyncio.wait_for(
+        relay._serve(requests_r, answers_w, not_the_parent, server.base_url, RECORDING_KEY, 5.0), 5
+    )
+    assert server.history == []  # returned without sending the request it had read
+    for fd in (requests_w, answers_r):
+        os.close(fd)
