@@ -42,6 +42,7 @@ from instructor.utils.providers import Provider
 from instructor.v2.core.registry import mode_registry
 from instructor.v2.core.response_model import prepare_response_model
 from instructor.v2.core.retry import _RETRYABLE_PARSE_ERRORS
+from openai import _base_client
 from openai._models import construct_type
 from openai.types.chat import ChatCompletion
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -281,15 +282,28 @@ def _tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
+@functools.cache
+def _platform() -> object:
+    """The OS as the openai client names it in its telemetry headers, worked out once per
+    process. Left to itself, a new client works it out on its first request, in a thread of
+    the event loop's executor: ~20 ms on that request (every batch's first, and every
+    ``summarize`` call's, since each opens a client), and a thread started in a process that
+    may still fork a worker (``pool.fork_possible``). A worker forked later inherits it."""
+    return _base_client.get_platform()
+
+
 def new_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.AsyncOpenAI:
     """The openai client every request goes through (in this process or the request worker)."""
-    return openai.AsyncOpenAI(
+    client = openai.AsyncOpenAI(
         api_key=api_key or "not-needed",
         base_url=base_url,
         max_retries=0,  # transport retries are ours, see module docstring
         timeout=timeout,
         http_client=http_client(),
     )
+    if getattr(client, "_platform", False) is None:  # a private field: only if it is there
+        client._platform = _platform()
+    return client
 
 
 async def post_completion(raw: openai.AsyncOpenAI, body: bytes) -> bytes:

@@ -4,6 +4,7 @@ dies costs a retry, never a lost article."""
 
 import asyncio
 import socket
+import threading
 
 import openai
 import pytest
@@ -53,6 +54,22 @@ async def started(base_url: str, timeout: float = 10.0) -> RequestWorker:
     worker = RequestWorker(base_url, RECORDING_KEY, timeout)
     worker.start()
     return worker
+
+
+async def test_a_new_clients_first_request_starts_no_thread(server):
+    """The openai client works out its OS headers on its first request, in an executor
+    thread (~20 ms), unless told them: ours are worked out once per process. (No thread also
+    keeps ``pool.fork_possible`` true for a batch that sends from this process.)"""
+    from openai._base_client import get_platform
+
+    def executor_threads() -> list[str]:  # the event loop's default executor names its threads so
+        return [t.name for t in threading.enumerate() if t.name.startswith("asyncio_")]
+
+    raw, body, _ = request_for(server.base_url)
+    assert executor_threads() == []
+    await post_completion(raw, body)
+    assert executor_threads() == []
+    assert raw.default_headers["X-Stainless-OS"] == str(get_platform())
 
 
 async def test_a_relayed_answer_is_the_in_process_answer(server):
