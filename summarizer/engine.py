@@ -332,6 +332,8 @@ class Engine:
                 if finishing.done():  # before the end of the input: it failed
                     finishing.result()
                 await working
+                if relay is not None:  # nothing more is sent: end it while the last are assembled
+                    relay_closed.append(asyncio.ensure_future(relay.close()))
                 await self._answers.put(_END)
                 await finishing
             except asyncio.CancelledError:
@@ -344,6 +346,7 @@ class Engine:
         if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
             self._pool.start()  # before the first request: the HTTP client may start threads
         relay: RequestWorker | None = None
+        relay_closed: list[asyncio.Future] = []
         if relay_wanted(workers, self.settings.uses_embedded):
             settings = self.settings
             relay = RequestWorker(settings.base_url, settings.api_key, settings.timeout)
@@ -364,7 +367,7 @@ class Engine:
             await asyncio.gather(*tasks, return_exceptions=True)
             if relay is not None:
                 self.extractor.relay = None
-                await relay.close()
+                await (relay_closed[0] if relay_closed else relay.close())
                 self.stats.relayed, self.stats.relay_cpu_s = relay.sent, relay.cpu_s
 
     async def _emit(self, result: Result, row: ItemRow | None) -> None:
