@@ -343,15 +343,15 @@ class Engine:
                 return
             await self._out.put(_END)
 
-        if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
-            self._pool.start()  # before the first request: the HTTP client may start threads
         relay: RequestWorker | None = None
         relay_closed: list[asyncio.Future] = []
         if relay_wanted(workers, self.settings.uses_embedded):
             settings = self.settings
             relay = RequestWorker(settings.base_url, settings.api_key, settings.timeout)
-            relay.start()  # forked now, for the same reason
+            relay.start()  # forked first: the first request waits for it
             self.extractor.relay = relay
+        if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
+            self._pool.start()  # before the first request: the HTTP client may start threads
         workers_ = [asyncio.create_task(worker(n)) for n in range(workers)]
         finishing = asyncio.create_task(finisher())
         supervisor = asyncio.create_task(supervise())
