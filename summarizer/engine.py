@@ -296,6 +296,7 @@ class Engine:
                     answered += 1
                     if self._pool is not None and answered == start_after:
                         self._pool.start()  # a batch big enough to be worth a worker
+                        checkpoints_start()  # forked: threads may start now
                     if self._pool is not None and len(assembling) >= _POOL_BACKLOG:
                         # Far behind: wait for it (the answers queue fills, and the workers
                         # ask more slowly), rather than assemble here, which would slow the
@@ -352,6 +353,14 @@ class Engine:
             self.extractor.relay = relay
         if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
             self._pool.start()  # before the first request: the HTTP client may start threads
+        checkpointer = self.ledger.checkpointer() if self.ledger is not None else None
+
+        def checkpoints_start() -> None:
+            if checkpointer is not None:
+                checkpointer.start()
+
+        if self._pool is None or self._pool.started:
+            checkpoints_start()  # no fork to come (else once the pool has started)
         workers_ = [asyncio.create_task(worker(n)) for n in range(workers)]
         finishing = asyncio.create_task(finisher())
         supervisor = asyncio.create_task(supervise())
@@ -365,6 +374,8 @@ class Engine:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if checkpointer is not None:
+                checkpointer.stop()
             if relay is not None:
                 self.extractor.relay = None
                 await (relay_closed[0] if relay_closed else relay.close())

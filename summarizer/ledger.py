@@ -39,6 +39,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .checkpointer import Checkpointer
 from .ingest import Article
 from .schema import SCHEMA_VERSION
 from .settings import Settings
@@ -305,6 +306,10 @@ class Ledger:
     def close(self) -> None:
         self.flush()
         self._db.close()
+
+    def checkpointer(self) -> Checkpointer:
+        """WAL checkpoints moved to a thread for a batch's length (see ``checkpointer.py``)."""
+        return Checkpointer(self._db, str(self.path))
 
     def __enter__(self) -> Ledger:
         return self

@@ -272,6 +272,11 @@ class AssemblyPool:
     def ready(self) -> bool:
         return any(w.alive for w in self._workers)
 
+    @property
+    def started(self) -> bool:
+        """``start()`` has been called: whatever it forks is forked."""
+        return self._starting is not None
+
     def start(self) -> None:
         """Start the workers in the background. Forked ones are forked here and now, before
         the caller's next step can start a thread (see ``fork_possible``)."""

@@ -242,3 +242,49 @@ def test_runs_are_found_by_id_prefix_or_last(tmp_path):
         assert ledger.find_resumable(["x"], ledger.run(a).config_key).id == a
         ledger.set_status(a, "done")
         assert ledger.find_resumable(["x"], ledger.run(a).config_key) is None
+
+
+def test_during_a_batch_a_thread_checkpoints_the_wal(tmp_path):
+    """The event loop's connection only appends to the WAL; another thread copies it into the
+    database file, and ``stop()`` gives checkpoints back (see checkpointer.py)."""
+    import threading
+    import time
+
+    def autocheckpoint(ledger) -> int:
+        return ledger._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+
+    path = tmp_path / "l.sqlite3"
+    with Ledger(path) as ledger:
+        run_id = ledger.start_run(settings=Settings(), endpoint="e",
+                                  config={"model": "m", "prompt_version": "p", "schema_version": "1"})  # fmt: skip
+        checkpointer = ledger.checkpointer()
+        checkpointer._period_s = 0.02
+        checkpointer.start()
+        assert autocheckpoint(ledger) == 10_000  # this connection leaves ~all of it to the thread
+        size = path.stat().st_size
+        for seq in range(100):  # ~100 pages of results: far below this connection's threshold
+            row = ItemRow(seq=seq, article_id=f"a{seq}", status="ok", result="x" * 4000)
+            ledger.record(run_id, row)
+        deadline = time.monotonic() + 5
+        while path.stat().st_size < size + 100 * 4000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert path.stat().st_size >= size + 100 * 4000  # copied into the file by the thread
+        checkpointer.stop()
+        assert autocheckpoint(ledger) == 1000
+        assert not any(t.name == "summarizer-ledger-checkpoints" for t in threading.enumerate())
+        assert len(list(ledger.items(run_id))) == 100
+
+
+def test_a_big_batch_checkpoints_from_a_thread_and_ends_it(live, tmp_path, monkeypatch):
+    import threading
+
+    from summarizer.checkpointer import Checkpointer
+
+    started = []
+    real_start = Checkpointer.start
+    monkeypatch.setattr(Checkpointer, "start", lambda self: (started.append(1), real_start(self)))
+    s = Summarizer(settings(live, concurrency=16), ledger=tmp_path / "l.sqlite3")
+    assert all(r.ok for r in s.summarize_many(articles(20)))
+    assert started == [1]
+    assert not any(t.name == "summarizer-ledger-checkpoints" for t in threading.enumerate())
+    assert s.ledger._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
