@@ -24,7 +24,7 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
-    prepare_process()  # imports and the TLS context are not part of the timing
+    prepare_process()  # start-up (imports, TLS context, tables) is not part of the timing
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)

@@ -53,12 +53,15 @@ class BenchServer:
 
 
 def prepare_process() -> None:
-    """What a process does once, outside every measurement (like Python's start-up): import
-    the package, and make the TLS context every batch's HTTP client shares."""
+    """What a process does once, outside every measurement, as ``summarizer run`` does at
+    start-up: import the package, make the TLS context every batch's HTTP client shares, and
+    load the tables assembling a record needs (``assemble.warm_up``)."""
     import summarizer.api  # noqa: F401
+    from summarizer.assemble import warm_up
     from summarizer.llm import _tls_context
 
     _tls_context()
+    warm_up()
 
 
 def cpu_seconds() -> float:

@@ -3,9 +3,10 @@
 The throughput batch again, with a server that answers at once (0 ms), so that only CPU is left.
 Method (subtraction):
 
-1. the batch as ``summarizer run --out`` runs it: CPU time of this process (all its threads)
-   plus that of the worker processes it starts (assembly, and the request worker that sends
-   the HTTP requests, ``summarizer/relay.py``);
+1. the batch as ``summarizer run --out`` runs it, after the command's start-up (imports, the
+   normalisation tables): CPU time of this process (all its threads) plus that of the worker
+   processes it starts (the request worker that sends the HTTP requests,
+   ``summarizer/relay.py``, and assembly workers where cores are left for them);
 2. a bare openai client baseline: the same client object our Extractor builds (same HTTP
    transport), sending the same request bodies (built beforehand, untimed) at the same
    concurrency, and doing nothing else;
@@ -104,7 +105,7 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
-    prepare_process()  # imports and the TLS context are not part of the measurement
+    prepare_process()  # start-up (imports, TLS context, tables) is not part of the measurement
     from summarizer.cli import prepare_heap_for_batch
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:

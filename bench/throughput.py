@@ -4,12 +4,14 @@ answers after a fixed latency. Prints wall time, the ideal ceil(N/C) x latency, 
 
 What is timed: one batch as ``summarizer run --out`` drives it (ledger on, results streamed to a
 JSONL file as they complete), from the call to the last result: client and connection set-up,
-starting the worker processes (assembly, and the request worker that sends the HTTP requests),
-requests, validation, grounding and normalisation, ledger writes. Not timed: Python start-up and
-imports, writing the corpus, starting the server (a separate process). "our CPU" is this
-process's CPU time (all threads) per article; the workers' CPU is not in it (see
-bench/overhead.py for the full count). ``SUMMARIZER_REQUEST_WORKER=0`` sends the requests from
-this process instead, for comparison.
+starting the worker processes (the request worker that sends the HTTP requests, and assembly
+workers where cores are left for them), requests, validation, grounding and normalisation,
+ledger writes. Not timed: what ``summarizer run`` does once at start-up (Python's start-up,
+imports, the normalisation tables, ~0.1 s: ``assemble.warm_up``), writing the corpus, starting
+the server (a separate process). "our CPU" is this process's CPU time (all threads) per article;
+the workers' CPU is not in it (see bench/overhead.py for the full count).
+``SUMMARIZER_REQUEST_WORKER=0`` sends the requests from this process instead, and
+``SUMMARIZER_ASSEMBLY_WORKERS=1`` assembles records in a worker, for comparison.
 
     python bench/throughput.py                       # 1,000 articles, 200 ms, concurrency 64
     python bench/throughput.py --n 5000 --concurrency 128 --latency-ms 500
@@ -59,7 +61,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3, help="runs, each with a fresh ledger; the median is reported")
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
-    prepare_process()  # imports and the TLS context are not part of the timing
+    prepare_process()  # start-up (imports, TLS context, tables) is not part of the timing
 
     ideal = math.ceil(a.n / a.concurrency) * a.latency_ms / 1000
     with workdir(a.keep) as tmp, BenchServer(a.latency_ms) as server:

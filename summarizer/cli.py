@@ -200,6 +200,9 @@ def run(
         _announce_embedded(settings)
 
     from .api import Limits, Summarizer  # the HTTP stack: imported by the commands that ask
+    from .assemble import warm_up
+
+    warm_up(settings.gazetteer)  # the tables records need: at start-up, not at the first answer
 
     paths = _absolute(paths)  # a run's inputs must mean the same files when it is resumed
     summarizer = Summarizer(

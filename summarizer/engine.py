@@ -252,8 +252,8 @@ class Engine:
         self._states = ledger.states(run_id) if ledger is not None and run_id else {}
         self._inflight: dict[str, asyncio.Future] = {}
         self._fatal: str | None = None
-        size = default_size() if assembly_workers is None else assembly_workers
-        self._pool = AssemblyPool(size) if size > 0 and not settings.uses_embedded else None
+        self._assembly_workers = assembly_workers
+        self._pool: AssemblyPool | None = None  # sized in run(), once the request worker is known
         # A --gazetteer file is loaded before the first request, so a bad one costs nothing. The
         # shipped snapshot is loaded only if this process assembles a record itself (~0.2 s).
         # What a record made now names as its gazetteer, as the ledger stores it ("": the
@@ -351,6 +351,11 @@ class Engine:
             relay = RequestWorker(settings.base_url, settings.api_key, settings.timeout)
             relay.start()  # forked first: the first request waits for it
             self.extractor.relay = relay
+        size = self._assembly_workers
+        if size is None:
+            size = default_size(request_worker=relay is not None and relay.usable)
+        if size > 0 and not self.settings.uses_embedded:
+            self._pool = AssemblyPool(size)
         if self._pool is not None and workers >= _POOL_EAGER and fork_possible():
             self._pool.start()  # before the first request: the HTTP client may start threads
         checkpointer = self.ledger.checkpointer() if self.ledger is not None else None

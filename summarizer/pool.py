@@ -1,10 +1,10 @@
 """Assembly in worker processes: grounding and normalisation off the event loop.
 
 Turning a model's answer into a stored record (``assemble.build_summary``: locating every quote,
-resolving dates, places, actors, fatalities) is pure CPU work, ~1.5 ms per article, more than
-everything else the batch engine does per article. In the engine's process it competes for the
-one interpreter lock with the HTTP client, so answers wait while others are assembled; in worker
-processes it runs on the other cores.
+resolving dates, places, actors, fatalities) is pure CPU work, ~0.5-1 ms per article. In the
+engine's process it competes for the one interpreter lock with the HTTP client, so answers wait
+while others are assembled; in worker processes it runs on the other cores, where there are
+cores left (``default_size``: not on two cores with a request worker, ``relay.py``).
 
 Workers are plain child processes speaking length-prefixed JSON over two pipes, read and written
 by the event loop (no helper threads). An answer whose worker fails in any way is assembled
@@ -23,7 +23,6 @@ import asyncio
 import datetime as dt
 import fcntl
 import gc
-import json
 import logging
 import os
 import signal
@@ -61,12 +60,16 @@ class WorkerGone(RuntimeError):
     pass
 
 
-def default_size() -> int:
-    """``SUMMARIZER_ASSEMBLY_WORKERS``, else one per core but one (for the event loop), at most 4."""
+def default_size(request_worker: bool = False) -> int:
+    """``SUMMARIZER_ASSEMBLY_WORKERS``, else one per core left over, at most 4: a core is kept
+    for the event loop, and one for the request worker when the batch has one (``relay.py``).
+    On two cores with a request worker that leaves none: a third busy process on two cores
+    costs more in hand-overs and waiting than the assembly it takes off the event loop (the
+    throughput bench's ratio: ~1.09-1.10 without it, ~1.12-1.14 with it)."""
     raw = os.environ.get("SUMMARIZER_ASSEMBLY_WORKERS")
     if raw not in (None, ""):
         return max(0, int(raw))
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
+    return max(0, min(4, (os.cpu_count() or 1) - 1 - int(request_worker)))
 
 
 def article_fields(article: Article) -> dict:
@@ -380,28 +383,6 @@ async def _read_frame(stream: asyncio.StreamReader) -> bytes:
     return await stream.readexactly(size)
 
 
-def _warm_up() -> None:
-    text = (
-        "Clashes in Idlib\n\nGovernment forces shelled Kafr Nabl on Saturday, killing two people."
-    )
-    from .ingest import article_from_text
-
-    article = article_from_text(text, "warm-up")
-    assemble_job({
-        "article": article_fields(article),
-        "extraction": json.dumps({
-            "summary": "warm-up", "key_points": [], "sources_cited": [],
-            "events": [{"sub_event_type": "Shelling/artillery/missile attack", "plover_type": "ASSAULT",
-                        "actor1": "Government forces", "actor1_type": "State forces", "actor2": None,
-                        "actor2_type": None, "location": "Kafr Nabl", "date_phrase": "on Saturday",
-                        "fatalities_phrase": "killing two people", "fatalities": 2,
-                        "evidence": ["Government forces shelled Kafr Nabl on Saturday, killing two people."]}],
-        }),
-        "model": "warm-up", "endpoint": "warm-up", "prompt_version": "warm-up",
-        "usage": {}, "created_at": None,
-    })  # fmt: skip
-
-
 def _serve() -> None:
     """A spawned worker's loop: frames in on stdin, frames out on stdout, until stdin closes."""
     try:
@@ -411,7 +392,9 @@ def _serve() -> None:
 
 
 def _work(inp: BinaryIO, out: BinaryIO) -> None:
-    _warm_up()  # imports, gazetteer and other tables loaded before saying ready
+    from .assemble import warm_up
+
+    warm_up()  # imports, gazetteer and other tables loaded before saying ready
     out.write(_HEADER.pack(len(_READY)) + _READY)
     out.flush()
     while True:

@@ -245,3 +245,41 @@ async def test_forked_workers_that_cannot_be_reached_are_ended(monkeypatch):
         with pytest.raises(ProcessLookupError):  # reaped, not a zombie
             os.kill(pid, 0)
     await workers.close()
+
+
+def test_assembly_workers_get_the_cores_left_over(monkeypatch):
+    """One core for the event loop, one for the request worker when there is one; the rest,
+    up to 4, assemble. (On two cores a third busy process costs more than it saves.)"""
+    from summarizer.pool import default_size
+
+    monkeypatch.delenv("SUMMARIZER_ASSEMBLY_WORKERS", raising=False)
+    for cores, alone, with_request_worker in ((1, 0, 0), (2, 1, 0), (4, 3, 2), (16, 4, 4)):
+        monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
+        assert default_size() == alone
+        assert default_size(request_worker=True) == with_request_worker
+    monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", "3")
+    assert default_size(request_worker=True) == 3
+
+
+def test_a_batch_with_a_request_worker_on_two_cores_assembles_here(tmp_path, monkeypatch):
+    from summarizer import relay
+    from summarizer.api import Summarizer
+    from summarizer.settings import Settings
+    from tests.conftest import RECORDING_KEY
+    from tests.fixtures.server import start_fixture_server
+
+    monkeypatch.delenv("SUMMARIZER_ASSEMBLY_WORKERS", raising=False)
+    monkeypatch.setattr(relay, "fork_possible", lambda: True)  # the fixture server is a thread
+
+    def stats(cores: int):
+        monkeypatch.setattr("os.cpu_count", lambda: cores)
+        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                            mode="tools", concurrency=16)  # fmt: skip
+        summarizer = Summarizer(settings, ledger=tmp_path / f"{cores}.sqlite3")
+        assert all(r.ok for r in summarizer.summarize_many(SEEDS))
+        return summarizer.stats
+
+    with start_fixture_server() as server:
+        two, four = stats(2), stats(4)
+    assert two.relayed == 5 and (two.assembled_here, two.assembled_in_worker) == (5, 0)
+    assert four.relayed == 5 and (four.assembled_here, four.assembled_in_worker) == (0, 5)
