@@ -1,18 +1,19 @@
 """WAL checkpoints from a thread of their own while a batch writes the ledger.
 
-SQLite checkpoints by itself inside the COMMIT that takes the WAL past 1,000 pages, on the
-connection that commits: during a batch, the event loop's. The checkpoint copies those pages into
-the database file and, with ``synchronous=NORMAL``, syncs both files: 20-30 ms with the event
-loop stopped, several times per 1,000 articles (``bench/throughput.py``), while answers pile up
-behind it and go out again together.
+SQLite checkpoints by itself inside the COMMIT that takes the WAL past ``wal_autocheckpoint``
+pages, on the connection that commits: during a batch, the event loop's. The checkpoint copies
+those pages into the database file and, with ``synchronous=NORMAL``, syncs both files: 20-30 ms
+with the event loop stopped, while answers pile up behind it and go out again together.
 
-So while a batch runs, a thread with its own connection checkpoints a few times a second
-(``sqlite3`` releases the GIL while SQLite works, and a PASSIVE checkpoint never blocks a
-writer), and the ledger's own connection checkpoints only past 10,000 pages (~40 MB of WAL, once
-per ~1,300 articles): the thread has copied almost every page by then, so that checkpoint is
-short, and it is the one that lets the WAL start over (a PASSIVE checkpoint from another
-connection cannot, with rows still being written). ``stop()`` restores SQLite's default. Start
-it only once the batch has forked its workers: ``pool.fork_possible`` wants no threads.
+So the ledger's connection checkpoints only past 10,000 pages (``ledger.AUTOCHECKPOINT_PAGES``,
+~40 MB of WAL, once per ~1,300 articles), and while a batch runs a thread with its own connection
+checkpoints a few times a second (``sqlite3`` releases the GIL while SQLite works, and a PASSIVE
+checkpoint never blocks a writer). The thread has copied almost every page by the time the
+ledger's connection checkpoints, so that checkpoint is short, and it is the one that lets the WAL
+start over (a PASSIVE checkpoint from another connection cannot, with rows still being written).
+Nothing waits for a checkpoint when a batch ends: what the thread had not copied yet is copied by
+the next batch's thread, past the threshold, or when the ledger closes. Start the thread only once
+the batch has forked its workers: ``pool.fork_possible`` wants no threads.
 """
 
 from __future__ import annotations
@@ -24,13 +25,10 @@ import threading
 log = logging.getLogger("summarizer.ledger")
 
 _PERIOD_S = 0.25
-_BATCH_AUTOCHECKPOINT_PAGES = 10_000
-_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000  # SQLite's
 
 
 class Checkpointer:
-    def __init__(self, connection: sqlite3.Connection, path: str, period_s: float = _PERIOD_S):
-        self._connection = connection  # the ledger's (the event loop's thread)
+    def __init__(self, path: str, period_s: float = _PERIOD_S):
         self._path = path
         self._period_s = period_s
         self._stopping = threading.Event()
@@ -39,7 +37,6 @@ class Checkpointer:
     def start(self) -> None:
         if self._thread is not None:
             return
-        self._connection.execute(f"PRAGMA wal_autocheckpoint={_BATCH_AUTOCHECKPOINT_PAGES}")
         self._thread = threading.Thread(
             target=self._run, name="summarizer-ledger-checkpoints", daemon=True
         )
@@ -51,7 +48,6 @@ class Checkpointer:
             return
         self._stopping.set()
         thread.join()
-        self._connection.execute(f"PRAGMA wal_autocheckpoint={_DEFAULT_AUTOCHECKPOINT_PAGES}")
 
     def _run(self) -> None:
         try:

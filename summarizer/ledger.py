@@ -46,6 +46,9 @@ from .settings import Settings
 
 LEDGER_VERSION = "1"
 STATUSES = ("ok", "failed", "skipped")
+# The WAL pages past which the ledger's own connection checkpoints, inside a COMMIT (SQLite's
+# default is 1,000): 10x fewer, shorter stops of the event loop; see checkpointer.py.
+AUTOCHECKPOINT_PAGES = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -282,6 +285,7 @@ class Ledger:
             # NORMAL in WAL mode: a commit survives a crash of this process (SIGKILL included);
             # only an OS crash or power loss can lose the last commits.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
             self._db.executescript(_SCHEMA)
             self._add_columns()
             self._db.execute(
@@ -309,7 +313,7 @@ class Ledger:
 
     def checkpointer(self) -> Checkpointer:
         """WAL checkpoints moved to a thread for a batch's length (see ``checkpointer.py``)."""
-        return Checkpointer(self._db, str(self.path))
+        return Checkpointer(str(self.path))
 
     def __enter__(self) -> Ledger:
         return self
