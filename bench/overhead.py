@@ -107,6 +107,7 @@ def main() -> None:
     a = p.parse_args()
     prepare_process()  # start-up (imports, TLS context, tables) is not part of the measurement
     from summarizer.cli import prepare_heap_for_batch
+    from summarizer.pool import reap_ended_workers
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)
@@ -116,6 +117,7 @@ def main() -> None:
         k0 = children_cpu()
         wall, cpu, ok, failed = run_batch(server.url, corpus, tmp / "ledger.sqlite3",
                                           tmp / "out.jsonl", a.concurrency)  # fmt: skip
+        reap_ended_workers(wait=True)  # a batch does not wait for its workers' exit; we do
         workers_cpu = children_cpu() - k0
         stats = run_batch.last_stats  # type: ignore[attr-defined]
         relay_cpu = stats.relay_cpu_s
@@ -124,6 +126,7 @@ def main() -> None:
         k0 = children_cpu()
         with CpuSampler() as sampler:  # the same batch again, profiled
             run_batch(server.url, corpus, tmp / "sampled.sqlite3", tmp / "sampled.jsonl", a.concurrency)
+        reap_ended_workers(wait=True)
         sampled_assembly = children_cpu() - k0 - run_batch.last_stats.relay_cpu_s  # type: ignore[attr-defined]
     total = (cpu + workers_cpu) / a.n * 1000
     client = base_cpu / sent * 1000

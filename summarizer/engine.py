@@ -349,6 +349,8 @@ class Engine:
         if relay_wanted(workers, self.settings.uses_embedded):
             settings = self.settings
             relay = RequestWorker(settings.base_url, settings.api_key, settings.timeout)
+            if not settings.quotes_constrained:  # (else a response model per article)
+                self.extractor.prepare(ExtractedSummary)
             relay.start()  # forked first: the first request waits for it
             self.extractor.relay = relay
         size = self._assembly_workers

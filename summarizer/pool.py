@@ -124,6 +124,9 @@ class _Worker:
         self.alive = True
         self.reader: asyncio.Task | None = None
         self.cpu_s: float | None = None  # its CPU time once reaped (forked workers)
+        # Forked workers: the pid, and kill without waiting for it to exit (see connect_forked).
+        self.pid: int | None = None
+        self.release: Callable[[], None] | None = None
 
 
 def fork_possible() -> bool:
@@ -149,6 +152,7 @@ def fork_worker(serve: Callable[[int, int], None], niceness: int) -> tuple[int, 
     """Fork one worker now, which runs ``serve(jobs_fd, answers_fd)`` at ``niceness``: its pid,
     the fd its answers come on, the fd its jobs go to. (The request worker is forked this way
     too, see ``relay.py``.)"""
+    reap_ended_workers()
     jobs_r, jobs_w = os.pipe()
     answers_r, answers_w = os.pipe()
     pid = os.fork()
@@ -208,8 +212,39 @@ async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
             worker.cpu_s = reaped[2].ru_utime + reaped[2].ru_stime
         return exited[0]
 
+    def release() -> None:
+        """Kill it and go on: the kernel takes ~5-10 ms to tear a forked worker down, which
+        nobody needs to wait for. Reaped later by ``reap_ended_workers``."""
+        if not exited:
+            exited.append(-signal.SIGKILL)
+            write_transport.close()
+            read_transport.close()
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _ended.add(pid)
+            reap_ended_workers()  # this one, if already gone, and any earlier ones
+
     worker = _Worker(answers, write_transport.write, kill, wait)
+    worker.pid, worker.release = pid, release
     return worker
+
+
+_ended: set[int] = set()  # forked workers released, not yet reaped
+
+
+def reap_ended_workers(wait: bool = False) -> None:
+    """Reap the released workers that have exited (all of them, waiting, with ``wait``). Each
+    release and each fork sweeps, so a long-lived process keeps at most a few for a moment.
+    The benchmarks wait, to count the workers' CPU in this process's children's."""
+    for pid in list(_ended):
+        try:
+            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:  # reaped by someone else
+            done = pid
+        if done:
+            _ended.discard(pid)
 
 
 def _forked_child(

@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import struct
+import time
 
 import httpx2
 import openai
@@ -33,6 +34,7 @@ from .pool import _Worker, connect_forked, discard_forked, fork_possible, fork_w
 log = logging.getLogger("summarizer.relay")
 
 _FRAME = struct.Struct("!II")  # request id, payload size
+_ANSWER = struct.Struct("!IId")  # request id, payload size, the worker's CPU seconds so far
 # What an answer's first byte says the rest is.
 _OK, _STATUS, _TIMEOUT, _CONNECTION, _ERROR = b"o", b"s", b"t", b"c", b"e"
 _MIN_CONCURRENCY = 16  # below this the event loop has time to spare: not worth a process
@@ -64,7 +66,7 @@ class RequestWorker:
         self._next_id = 0
         self._alive = False
         self.sent = 0  # request bodies handed to the worker
-        self.cpu_s = 0.0  # the worker's CPU time, once it has ended
+        self.cpu_s = 0.0  # the worker's CPU time (user + system) up to its latest answer
 
     def start(self) -> None:
         base_url, api_key, timeout = self._config
@@ -98,7 +100,8 @@ class RequestWorker:
     async def _read(self, worker: _Worker) -> None:
         try:
             while True:
-                request_id, size = _FRAME.unpack(await worker.answers.readexactly(_FRAME.size))
+                header = await worker.answers.readexactly(_ANSWER.size)
+                request_id, size, self.cpu_s = _ANSWER.unpack(header)
                 answer = await worker.answers.readexactly(size)
                 future = self._pending.pop(request_id, None)
                 if future is not None and not future.done():
@@ -145,12 +148,11 @@ class RequestWorker:
         if self._starting is not None:
             await asyncio.gather(self._starting, return_exceptions=True)
         worker, self._worker = self._worker, None
-        if worker is not None:
+        if worker is not None and worker.release is not None:
             # Nothing is pending at the end of a batch; an abandoned batch's requests are
-            # abandoned here as they would be in-process.
-            worker.kill()
-            await worker.wait()
-            self.cpu_s = worker.cpu_s or 0.0
+            # abandoned here as they would be in-process. Killed, not waited for: its CPU
+            # time came with its answers.
+            worker.release()
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
@@ -208,7 +210,7 @@ async def _serve(
     async def send(request_id: int, body: bytes) -> None:
         outcome = await _send(raw, body)
         if not answers.is_closing():
-            answers.write(_FRAME.pack(request_id, len(outcome)) + outcome)
+            answers.write(_ANSWER.pack(request_id, len(outcome), time.process_time()) + outcome)
 
     while True:
         try:

@@ -149,6 +149,35 @@ async def test_a_dead_worker_fails_its_pending_requests_as_retryable_and_is_not_
         silent.close()
 
 
+async def test_closing_the_worker_does_not_wait_for_its_exit(server, monkeypatch):
+    """A forked process takes the kernel ~5-10 ms to tear down: the batch's end does not wait
+    for it; its CPU time came with its answers, and it is reaped later."""
+    import os
+    import signal
+
+    from summarizer import pool
+
+    raw, body, _ = request_for(server.base_url)
+    worker = await started(server.base_url)
+    try:
+        await worker.post(raw, body)
+        assert worker.cpu_s > 0
+        pid = worker._worker.pid
+        os.kill(pid, signal.SIGSTOP)  # a worker that cannot exit before we look
+        killed = []
+        monkeypatch.setattr(os, "kill", lambda p, sig: killed.append((p, sig)))
+        await asyncio.wait_for(worker.close(), timeout=5)  # returns with it still there
+        monkeypatch.undo()
+        assert killed == [(pid, signal.SIGKILL)] and pid in pool._ended
+        os.kill(pid, signal.SIGKILL)
+        pool.reap_ended_workers(wait=True)
+        assert pid not in pool._ended
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # noqa: ASYNC222 - WNOHANG
+    finally:
+        await raw.close()
+
+
 def test_a_batch_through_the_request_worker_matches_one_without(tmp_path, monkeypatch, server):
     from summarizer.api import Summarizer
 
@@ -169,6 +198,30 @@ def test_a_batch_through_the_request_worker_matches_one_without(tmp_path, monkey
     in_process, stats = run(False, tmp_path / "b.sqlite3")
     assert stats.relayed == 0 and stats.requests == 5
     assert len(via_worker) == 20 and via_worker == in_process
+
+
+def test_the_request_is_worked_out_before_the_request_worker_is_forked(server, monkeypatch):
+    """After a fork every page this process writes is copied first: the response model's
+    request (its JSON schema, ~5 ms) is worked out before, and kept when the client connects."""
+    from summarizer.api import Summarizer
+
+    monkeypatch.setattr(relay, "fork_possible", lambda: True)
+    seen = []  # what the Extractor had prepared when the worker was forked
+    real_start = RequestWorker.start
+
+    def start(self) -> None:
+        seen.append(dict(summarizer.extractor._prepared))
+        real_start(self)
+
+    monkeypatch.setattr(RequestWorker, "start", start)
+    settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
+                        mode="tools", concurrency=16)  # fmt: skip
+    summarizer = Summarizer(settings)
+    assert all(r.ok for r in summarizer.summarize_many(SEEDS[:2]))
+    assert len(seen) == 1 and ExtractedSummary in seen[0]
+    assert summarizer.stats.relayed == 2
+    # Not worked out again when the client connected.
+    assert summarizer.extractor._prepared[ExtractedSummary] is seen[0][ExtractedSummary]
 
 
 def test_when_a_batch_uses_a_request_worker(monkeypatch):
