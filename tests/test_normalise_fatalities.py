@@ -272,3 +272,14 @@ def test_a_headline_and_lede_that_differ_are_disputed_in_the_assembled_record():
     (event,) = build_summary(article, extraction, model="m", endpoint="e", prompt_version="v",
                              usage=Usage()).events  # fmt: skip
     assert event.fatalities.disputed and event.fatalities.acled == 35 and event.fatalities.high == 36
+
+
+def test_a_number_word_inside_another_word_is_no_figure():
+    assert counts("often attacked, killing them") == (None, None, None, None)
+    assert counts("Moreover 5 were killed") == (5, 5, 5, 5)  # not "over 5"
+
+
+def test_a_figure_before_a_comma_is_read():
+    assert counts("killed 12, activists said") == (12, 12, 12, 12)
+    assert counts("killing four, officials said") == (4, 4, 4, 4)
+    assert counts("killed 1,200 people") == (1200, 1200, 1200, 1200)

@@ -53,6 +53,7 @@ _VAGUE = {"dozens": 12, "dozen": 12, "tens": 10, "hundreds": 100, "thousands": 1
 _VAGUE_WORD = r"(?:a\s+)?dozens?|tens|hundreds|thousands"
 _QUANTITY = re.compile(
     rf"""
+    \b  # a figure starts a word: not the "ten" in "often", nor the "over" in "moreover"
     (?P<qual>at\s+least|no\s+(?:fewer|less)\s+than|not\s+less\s+than|a\s+minimum\s+of
       |more\s+than|over|upwards\s+of
       |up\s+to|as\s+many\s+as|no\s+more\s+than|at\s+most
@@ -65,7 +66,7 @@ _QUANTITY = re.compile(
     | (?P<vague>{_VAGUE_WORD})
     | (?P<n>{NUMBER})
     )
-    (?![\w,])
+    (?!\w|,\d)  # ends the word, and the number: "1,600" is not "1"; "12, activists said" is 12
     """,
     re.IGNORECASE | re.VERBOSE,
 )
