@@ -127,6 +127,9 @@ class _Admin1Table:
     # Every token of those skeletons, plus the articles' own skeletons: a word with any other
     # token cannot be part of a governorate name, so admin1_mentions skips it.
     tokens: frozenset[str]
+    # The longest token of each spelling: a text none of whose words holds one names no
+    # governorate (most contexts: "an", "at", "as" are tokens, as Arabic articles).
+    anchors: frozenset[str]
 
     @classmethod
     @functools.cache
@@ -139,7 +142,8 @@ class _Admin1Table:
             for spelling in filter(None, (s.strip() for s in spellings)):
                 by_key[skeleton(spelling)] = name
         tokens = {t for key in by_key for t in key.split()} | {skeleton(a) for a in ARTICLES}
-        return cls(by_code, by_key, frozenset(tokens))
+        anchors = {max(key.split(), key=len) for key in by_key}
+        return cls(by_code, by_key, frozenset(tokens), frozenset(anchors))
 
 
 def _load_aliases() -> list[PlaceAlias]:
@@ -314,11 +318,15 @@ class Gazetteer:
 
     def admin1_mentions(self, text: str) -> list[Admin1Mention]:
         """Every governorate named in ``text`` (one, two or three word spellings), in order."""
+        # A window's skeleton tokens all come from its words' own skeletons (less articles), so
+        # a window holding a word with a token no governorate spelling has cannot match: skip it
+        # unhashed. Most texts hold no spelling's anchor at all: one regex scan and a cached
+        # look-up per word.
+        table = self.admin1_table
+        if not any(_holds_any(table.anchors, w) for w in _WORD.findall(text)):
+            return []
         words = [(m.start(), m.end(), _unpossessive(m.group())) for m in _WORD.finditer(text)]
-        # A window's skeleton tokens all come from its words' own skeletons, so a window holding a
-        # word with a token no governorate spelling has cannot match: skip it unhashed.
-        known = self.admin1_table.tokens
-        possible = [_within(known, w) for _, _, w in words]
+        possible = [_within(table.tokens, w) for _, _, w in words]
         mentions: list[Admin1Mention] = []
         i = 0
         while i < len(words):
@@ -354,6 +362,12 @@ class Gazetteer:
 def _within(tokens: frozenset[str], word: str) -> bool:
     """Whether every token of the word's skeleton is one of ``tokens``."""
     return tokens.issuperset(skeleton(word).split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _holds_any(tokens: frozenset[str], word: str) -> bool:
+    """Whether a token of the word's skeleton (less any possessive 's) is one of ``tokens``."""
+    return not tokens.isdisjoint(skeleton(_unpossessive(word)).split())
 
 
 def _unpossessive(word: str) -> str:
