@@ -269,15 +269,12 @@ _RELATIVE_RULES: list[tuple[str, _Rule]] = [
 _RELATIVE = [(re.compile(p, re.IGNORECASE), rule) for p, rule in _RELATIVE_RULES]
 
 
-def _relative(text: str, published: dt.date) -> Window | None:
+def _relative(text: str) -> tuple[re.Match[str], _Rule] | None:
+    """The first relative-date rule the phrase matches, with its match."""
     for pattern, rule in _RELATIVE:
         if m := pattern.search(text):
-            return rule(m, published)
+            return m, rule
     return None
-
-
-def _is_relative(text: str) -> bool:
-    return any(pattern.search(text) for pattern, _ in _RELATIVE)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -308,8 +305,9 @@ def _window(text: str, published: dt.date | None) -> tuple[Window | None, DateRe
         return None, DateResolution.EXPLICIT
     if window is not None:
         return _clip(window, published), DateResolution.EXPLICIT
-    if published is not None and _is_relative(text):
-        window = _relative(text, published)
+    if published is not None and (relative := _relative(text)):
+        m, rule = relative
+        window = rule(m, published)
         # a relative phrase that resolves to nothing (a future one) stays unresolved
         return (window and _clip(window, published)), DateResolution.RELATIVE_TO_PUBLICATION
     return None, DateResolution.UNRESOLVED
@@ -326,7 +324,7 @@ def resolve_date(phrase: str | None, published: dt.date | dt.datetime | None) ->
     text = " ".join(phrase.split()) if phrase else ""
 
     def fallback() -> EventDate:
-        if published is None or (text and _is_relative(text)):
+        if published is None or (text and _relative(text)):
             # No publication date, or a relative phrase we could not place (a future one):
             # a date would be invented.
             return EventDate(phrase=phrase, resolution=DateResolution.UNRESOLVED)
