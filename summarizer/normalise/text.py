@@ -59,8 +59,9 @@ _TOKEN_REWRITES = [
 
 def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces; non-Latin letters are dropped."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # (ASCII has nothing to decompose)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = _MARKS.sub("", text.casefold())
     return _NON_ALNUM.sub(" ", text).strip()
 
