@@ -101,8 +101,17 @@ def _reporter(context: str, sources_cited: list[str]) -> str | None:
 
 
 def _distinct(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
-    """Small models sometimes repeat an event verbatim; a repeat adds no information."""
-    return list({e.model_dump_json(): e for e in reversed(events)}.values())[::-1]
+    """Small models sometimes repeat an event verbatim; a repeat adds no information. (Kept in
+    the order of each one's last occurrence.)"""
+    distinct: dict[tuple, ExtractedEvent] = {}
+    for event in reversed(events):
+        distinct.setdefault(_fields_key(event), event)
+    return list(distinct.values())[::-1]
+
+
+def _fields_key(event: ExtractedEvent) -> tuple:
+    """The event's field values, hashable (its lists as tuples): equal keys, equal JSON."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in event.__dict__.values())
 
 
 def build_summary(

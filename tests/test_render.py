@@ -109,3 +109,16 @@ def test_normalised_values_are_shown_with_their_rule():
     text = render(summary)
     assert "2016-05-21" in text and "relative" in text
     assert "Military Forces of Syria" in text and "Hama" in text
+
+
+def test_repeats_far_apart_are_kept_once_in_order_of_their_last_occurrence():
+    from summarizer.assemble import _distinct
+
+    a, b, c = (_event(q) for q in ("Rebels shelled Hama", "Jets struck Idlib", "Clashes in Homs"))
+    events = [a, b, _event("Rebels shelled Hama"), c, _event("Jets struck Idlib"),
+              _event("Jets struck Idlib", fatalities=3)]  # fmt: skip
+    by_json = list({e.model_dump_json(): e for e in reversed(events)}.values())[::-1]
+    assert _distinct(events) == by_json
+    assert [e.evidence[0] for e in _distinct(events)] == [
+        "Rebels shelled Hama", "Clashes in Homs", "Jets struck Idlib", "Jets struck Idlib",
+    ]  # fmt: skip
