@@ -148,11 +148,15 @@ class RequestWorker:
         if self._starting is not None:
             await asyncio.gather(self._starting, return_exceptions=True)
         worker, self._worker = self._worker, None
-        if worker is not None and worker.release is not None:
+        if worker is not None:
             # Nothing is pending at the end of a batch; an abandoned batch's requests are
             # abandoned here as they would be in-process. Killed, not waited for: its CPU
             # time came with its answers.
-            worker.release()
+            if worker.release is not None:
+                worker.release()
+            else:
+                worker.kill()
+                await worker.wait()
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
