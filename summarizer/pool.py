@@ -123,10 +123,18 @@ class _Worker:
         self.pending: deque[asyncio.Future] = deque()
         self.alive = True
         self.reader: asyncio.Task | None = None
-        self.cpu_s: float | None = None  # its CPU time once reaped (forked workers)
         # Forked workers: the pid, and kill without waiting for it to exit (see connect_forked).
         self.pid: int | None = None
         self.release: Callable[[], None] | None = None
+
+    async def end(self) -> None:
+        """Kill it: a forked worker is reaped later (``reap_ended_workers``), a spawned one
+        is waited for."""
+        if self.release is not None:
+            self.release()
+        else:
+            self.kill()
+            await self.wait()
 
 
 def fork_possible() -> bool:
@@ -206,10 +214,9 @@ async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
         if not exited:
             write_transport.close()
             read_transport.close()
-            while not (reaped := os.wait4(pid, os.WNOHANG))[0]:  # noqa: ASYNC222 - WNOHANG
+            while not (reaped := os.waitpid(pid, os.WNOHANG))[0]:  # noqa: ASYNC222 - WNOHANG
                 await asyncio.sleep(0.001)  # killed just before: gone within a few ms
             exited.append(reaped[1])
-            worker.cpu_s = reaped[2].ru_utime + reaped[2].ru_stime
         return exited[0]
 
     def release() -> None:
@@ -391,8 +398,7 @@ class AssemblyPool:
         for proc in self._procs:
             # Every job's answer has been read (or abandoned): nothing is lost by not waiting
             # for the interpreter's orderly exit (~40 ms).
-            proc.kill()
-            await proc.wait()
+            await proc.end()
         self._procs.clear()
         for worker in self._workers:
             if worker.reader is not None:

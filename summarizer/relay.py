@@ -150,13 +150,8 @@ class RequestWorker:
         worker, self._worker = self._worker, None
         if worker is not None:
             # Nothing is pending at the end of a batch; an abandoned batch's requests are
-            # abandoned here as they would be in-process. Killed, not waited for: its CPU
-            # time came with its answers.
-            if worker.release is not None:
-                worker.release()
-            else:
-                worker.kill()
-                await worker.wait()
+            # abandoned here as they would be in-process. Its CPU time came with its answers.
+            await worker.end()
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
