@@ -27,8 +27,8 @@ process's CPU by the code it was in, plus the assembly worker's CPU; the request
 whatever the client costs more in a busy process than alone (colder caches, fewer events per
 loop iteration); the attribution charges the client with its own code wherever it runs.
 
-    python bench/overhead.py                 # 1,000 articles, concurrency 64, 3 rounds
-    python bench/overhead.py --n 3000 --rounds 5
+    python bench/overhead.py                 # 1,000 articles, concurrency 64, 5 rounds
+    python bench/overhead.py --n 3000 --rounds 3
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--concurrency", type=int, default=64)
-    p.add_argument("--rounds", type=int, default=3,
+    p.add_argument("--rounds", type=int, default=5,
                    help="baseline + batch pairs, run alternately; the median round is reported")  # fmt: skip
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
