@@ -223,13 +223,10 @@ async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
         """Kill it and go on: the kernel takes ~5-10 ms to tear a forked worker down, which
         nobody needs to wait for. Reaped later by ``reap_ended_workers``."""
         if not exited:
-            exited.append(-signal.SIGKILL)
             write_transport.close()
             read_transport.close()
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill()
+            exited.append(-signal.SIGKILL)
             _ended.add(pid)
             reap_ended_workers()  # this one, if already gone, and any earlier ones
 
