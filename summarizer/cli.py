@@ -34,6 +34,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are wrapped in the source; markdown joins a paragraph's lines to the terminal's width.
+    rich_markup_mode="markdown",
 )
 out = Console()
 err = Console(stderr=True)
@@ -100,7 +102,7 @@ def run(
     ] = None,
     out_file: Annotated[
         Optional[Path],
-        typer.Option("--out", "-o", help="Write results as JSON Lines here (failures go to <name>.failures.jsonl)."),
+        typer.Option("--out", "-o", help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl)."),
     ] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint (env SUMMARIZER_MODEL).")] = None,
     base_url: Annotated[

@@ -112,9 +112,16 @@ def test_schema_is_the_stored_record(json_schema):
 
 
 def test_help_everywhere():
-    for command in ([], ["run"], ["show"], ["schema"], ["runs"], ["export"], ["eval"]):
+    for command in ([], ["run"], ["show"], ["schema"], ["runs"], ["merge"], ["export"], ["eval"]):
         result = run_cli(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_help_paragraphs_flow_to_the_terminal_width():
+    """Docstrings are wrapped in the source; help shows each paragraph as one (COLUMNS=200)."""
+    help_text = run_cli("run", "--help").stdout
+    assert "with the same settings sends no request" in help_text
+    assert "results.jsonl -> results.failures.jsonl" in help_text  # nothing eaten as markup
 
 
 def test_the_reading_commands_do_not_load_the_http_stack():
