@@ -309,13 +309,31 @@ def new_client(base_url: str | None, api_key: str | None, timeout: float) -> ope
 async def post_completion(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
     """One chat completion request with a ready JSON body; the response body. Raises the
     openai client's errors (``APIStatusError``, ``APITimeoutError``, ``APIConnectionError``)."""
-    response = await raw.post(
-        "/chat/completions",
-        cast_to=httpx2.Response,
-        content=body,
-        options={"headers": {"Content-Type": "application/json"}},
-    )
+    try:
+        response = await raw.post(
+            "/chat/completions",
+            cast_to=httpx2.Response,
+            content=body,
+            options={"headers": {"Content-Type": "application/json"}},
+        )
+    except openai.APITimeoutError as exc:
+        failure = _not_a_timeout(exc)
+        if failure is None:
+            raise
+        raise openai.APIConnectionError(request=exc.request) from failure
     return response.content
+
+
+def _not_a_timeout(exc: BaseException) -> OSError | None:
+    """The connection failure under a "timeout" that was none. openai's aiohttp transport maps
+    every aiohttp connection error, a refused connection included, to a connect *timeout*; the
+    OSError it came from (not itself a TimeoutError) says what happened."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, OSError) and not isinstance(cause, TimeoutError):
+            return cause
+        cause = cause.__cause__
+    return None
 
 
 class RelayedError(Exception):
