@@ -74,7 +74,7 @@ def main(
 
 
 def _usage_error(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -234,7 +234,7 @@ def run(
         if result.summary and not quiet:
             panels.print(article_view(result.summary))
         elif result.failure:
-            err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False)
+            err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False, soft_wrap=True)
 
     async def batch() -> None:  # on this thread's event loop: no hand-over between threads
         run_id = previous.id if previous else None
@@ -249,7 +249,7 @@ def run(
         err.print(
             f"[yellow]interrupted[/] after {progress.stats.done} article(s); finish with "
             f"`summarizer run --resume --run {summarizer.run_id}`" if summarizer.run_id else "[yellow]interrupted[/]",
-            highlight=False,
+            highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (ValueError, LedgerError) as exc:
@@ -320,7 +320,7 @@ def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = T
         err.print(failures_table(totals.failures))
     out.print(footer(totals))
     if out_file:
-        out.print(f"results: {out_file}", highlight=False)
+        out.print(f"results: {out_file}", highlight=False, soft_wrap=True)
     if totals.ok + totals.failed == 0:
         raise _usage_error("no articles found in the given paths")
     raise typer.Exit(EXIT_SOME_FAILED if totals.failed and failures_fail else EXIT_OK)
@@ -373,7 +373,7 @@ def runs(
     """List the runs in the ledger, newest first."""
     path = ledger_path or default_path()
     if not path.is_file():
-        out.print(f"no runs yet (no ledger at {path})", highlight=False)
+        out.print(f"no runs yet (no ledger at {path})", highlight=False, soft_wrap=True)
         return
     try:
         ledger = Ledger(path)
@@ -381,7 +381,7 @@ def runs(
         raise _usage_error(str(exc)) from None
     infos = ledger.list_runs(limit)
     if not infos:
-        out.print(f"no runs yet in {ledger.path}", highlight=False)
+        out.print(f"no runs yet in {ledger.path}", highlight=False, soft_wrap=True)
         return
     out.print(_runs_table(infos, title=f"Runs in {ledger.path}"))
 
@@ -444,7 +444,7 @@ def merge(
     if out_file:
         out_file.write_text(lines, encoding="utf-8")
         shared = sum(len(m.article_ids) > 1 for m in merged)
-        out.print(f"{len(merged)} events, {shared} reported by more than one article: {out_file}", highlight=False)
+        out.print(f"{len(merged)} events, {shared} reported by more than one article: {out_file}", highlight=False, soft_wrap=True)
     else:
         print(lines, end="")
 

@@ -31,7 +31,7 @@ def _out() -> Console:
 
 
 def _usage_error(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -72,7 +72,7 @@ def export(
     except OSError as exc:
         raise _usage_error(f"{out_file}: cannot write ({exc.strerror or exc})") from None
     what = "event rows" if fmt == "csv" else "articles"
-    _out().print(f"{written} {what} -> {out_file}", highlight=False)
+    _out().print(f"{written} {what} -> {out_file}", highlight=False, soft_wrap=True)
 
 
 def eval_command(
@@ -111,7 +111,7 @@ def eval_command(
             Path(json_out).write_text(payload + "\n", encoding="utf-8")
         except OSError as exc:
             raise _usage_error(f"{json_out}: cannot write ({exc.strerror or exc})") from None
-        console.print(f"report: {json_out}", highlight=False)
+        console.print(f"report: {json_out}", highlight=False, soft_wrap=True)
 
 
 __all__ = ["eval_command", "export"]

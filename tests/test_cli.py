@@ -83,6 +83,23 @@ def test_some_failed_exits_1_and_keeps_the_good_results(fixture_url, tmp_path):
     assert all(f["stage"] == "ingest" and f["reason"] for f in failures)
 
 
+def test_one_line_messages_stay_one_line_in_a_narrow_pipe(tmp_path):
+    """Failure and error lines are grepped from logs: never wrapped, whatever the width."""
+    bad = tmp_path / "a-rather-long-file-name-for-an-article-that-is-not-utf8.txt"
+    bad.write_bytes(b"\xff\xfe not utf-8 \xff")
+    narrow = {**ENV, "COLUMNS": "40"}
+    ran = runner.invoke(app, ["run", str(bad), "--no-ledger", "--base-url", "http://127.0.0.1:9/v1"],
+                        env=narrow)  # fmt: skip
+    assert ran.exit_code == 1
+    assert f"failed {bad}: not UTF-8 text (bad byte at offset 0)" in ran.stderr.splitlines()
+    record = tmp_path / "r.jsonl"
+    record.write_text('{"article_id": "x"}\n')
+    shown = runner.invoke(app, ["show", str(record)], env=narrow)
+    assert shown.exit_code == 2
+    assert any(line.startswith("error:") and f"{record}:1: not a summarizer result" in line
+               for line in shown.stderr.splitlines())  # fmt: skip
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert run_cli().exit_code == 2
     assert run_cli("run").exit_code == 2
