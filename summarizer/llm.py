@@ -224,6 +224,12 @@ def describe_error(exc: BaseException, settings: Settings) -> tuple[str, bool]:
         message = _status_message(root)
         fatal = root.status_code in (401, 403, 404)
         hint = " (check OPENAI_API_KEY)" if root.status_code in (401, 403) else ""
+        if settings.uses_embedded and "exceeds the available context size" in message:
+            # llama.cpp says "try increasing it": the embedded model's context is fixed.
+            message = message.split(", try increasing it")[0] + (
+                "; the article is too long for the embedded model: use an endpoint with a "
+                "longer context (--base-url, --model)"
+            )
         return f"HTTP {root.status_code} from {where}{hint}: {message}", fatal
     if isinstance(exc, InstructorRetryException):
         first = str(exc.__cause__ or exc).strip().splitlines()

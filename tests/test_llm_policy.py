@@ -60,6 +60,20 @@ def test_error_reasons_are_one_line_and_name_the_endpoint():
     assert not fatal
 
 
+def test_an_article_too_long_for_the_embedded_model_says_what_to_do():
+    message = "request (15025 tokens) exceeds the available context size (8192 tokens), try increasing it"
+    error = status_error(400, body={"error": {"message": message}})
+    reason, fatal = describe_error(wrapped(error), Settings())  # the embedded default
+    assert reason == (
+        "HTTP 400 from embedded: request (15025 tokens) exceeds the available context size (8192 "
+        "tokens); the article is too long for the embedded model: use an endpoint with a longer "
+        "context (--base-url, --model)"
+    )
+    assert not fatal  # the next article may fit
+    remote, _ = describe_error(wrapped(error), Settings(base_url="http://gpu-box:8000/v1"))
+    assert remote.endswith("try increasing it")  # a server of one's own can be given more
+
+
 def test_mode_per_endpoint():
     import instructor
 
