@@ -180,7 +180,9 @@ class Summarizer:
         try:
             async for result in engine.run(iter_inputs(items), workers):
                 yield result
-            status = "done"
+            # Stopped early (a rejected key, an unreachable endpoint): what was not attempted is
+            # left for --resume, as after Ctrl-C.
+            status = "interrupted" if self.stats.skipped else "done"
         finally:
             self.stats.rate_limited = self.throttle.rate_limited
             self.extractor.gate = None  # the throttle belongs to this batch's event loop

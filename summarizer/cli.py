@@ -260,6 +260,12 @@ def run(
     totals.seconds = time.monotonic() - started
     out.print(summary_table(progress.stats, run_id=summarizer.run_id,
                             ledger=str(ledger.path) if ledger else None))  # fmt: skip
+    if progress.stats.skipped and summarizer.run_id:
+        err.print(
+            f"[yellow]stopped early[/]: {progress.stats.skipped} article(s) not attempted; once the "
+            f"cause is fixed, finish with `summarizer run --resume --run {summarizer.run_id}`",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
     _finish(totals, out_file)
 
 

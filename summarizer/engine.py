@@ -252,6 +252,7 @@ class Engine:
         self._states = ledger.states(run_id) if ledger is not None and run_id else {}
         self._inflight: dict[str, asyncio.Future] = {}
         self._fatal: str | None = None
+        self._responses_before = extractor.responses
         self._assembly_workers = assembly_workers
         self._pool: AssemblyPool | None = None  # sized in run(), once the request worker is known
         # A --gazetteer file is loaded before the first request, so a bad one costs nothing. The
@@ -514,6 +515,11 @@ class Engine:
                 )
             except LLMError as exc:
                 if exc.fatal:
+                    self._fatal = exc.reason
+                elif exc.unreachable and self.extractor.responses == self._responses_before:
+                    # Nothing in this batch has reached the endpoint, and this article could
+                    # not connect in all its attempts: the rest would only wait out the same
+                    # retries (~9 s each by default). They are skipped; --resume asks them.
                     self._fatal = exc.reason
                 failure = _llm_failure(article, exc.reason)
                 cost = estimate_cost(self.extractor.model, exc.usage.prompt_tokens, exc.usage.completion_tokens)

@@ -85,12 +85,17 @@ class BudgetExceeded(Exception):
 class LLMError(Exception):
     """A request that failed for good. ``reason`` is one line, fit for a table and a log."""
 
-    def __init__(self, reason: str, usage: Usage | None = None, *, fatal: bool = False):
+    def __init__(
+        self, reason: str, usage: Usage | None = None, *, fatal: bool = False, unreachable: bool = False
+    ):
         super().__init__(reason)
         self.reason = reason
         self.usage = usage or Usage()
         # Fatal: no later request can succeed either (bad key, unknown model).
         self.fatal = fatal
+        # No connection could be made at all, on the last attempt (refused, no route, no such
+        # host): not a timeout, not an HTTP error.
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -390,6 +395,7 @@ class Extractor:
         # Set by the batch engine for a batch's duration: requests go out through it while it
         # is usable (see relay.py); in-process otherwise.
         self.relay: Relay | None = None
+        self.responses = 0  # HTTP responses received, errors included: the endpoint is reachable
         self._response_hooks: list[Callable[[Any], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self.model = settings.model or DEFAULT_REMOTE_MODEL
@@ -508,12 +514,14 @@ class Extractor:
                 content = await relay.post(raw, body)
             else:
                 content = await post_completion(raw, body)
+            self.responses += 1
             data = _completion_json(content)
             usage = data.get("usage") or {}
             meter.prompt_tokens += usage.get("prompt_tokens") or 0
             meter.completion_tokens += usage.get("completion_tokens") or 0
             used = (usage.get("prompt_tokens") or 0) + (usage.get("completion_tokens") or 0)
         except openai.APIStatusError as exc:
+            self.responses += 1
             status, hinted = exc.status_code, retry_after_seconds(exc)
             raise
         finally:
@@ -585,7 +593,11 @@ class Extractor:
             return Extraction(result, meter.usage(started), self.model)
         except Exception as exc:  # every failure leaves here as one LLMError with a reason
             reason, fatal = describe_error(exc, self.settings)
-            raise LLMError(reason, meter.usage(started), fatal=fatal) from exc
+            root = _root(exc)
+            unreachable = isinstance(root, openai.APIConnectionError) and not isinstance(
+                root, openai.APITimeoutError
+            )
+            raise LLMError(reason, meter.usage(started), fatal=fatal, unreachable=unreachable) from exc
 
     async def _retry(
         self, raw: openai.AsyncOpenAI, messages: list[dict[str, str]], response_model: type,
@@ -598,7 +610,7 @@ class Extractor:
             wait=_TransportWait(),
             retry=retry_if_exception(retryable),
             reraise=True,
-            before_sleep=self._log_retry(meter),
+            before_sleep=self._log_retry(meter, self.settings),
             **({"sleep": self._sleep} if self._sleep else {}),
         )
         failed: list[BaseException] = [first]
@@ -610,12 +622,13 @@ class Extractor:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _log_retry(meter: _Meter) -> Callable[[RetryCallState], None]:
+    def _log_retry(meter: _Meter, settings: Settings) -> Callable[[RetryCallState], None]:
         def before_sleep(state: RetryCallState) -> None:
             wait = state.next_action.sleep if state.next_action else 0.0
             meter.waits.append(wait)
             exc = state.outcome.exception() if state.outcome else None
-            log.warning("transport retry in %.1fs after: %s", wait, _root(exc) if exc else "?")
+            why = describe_error(exc, settings)[0] if exc else "?"  # openai's own says "Connection error."
+            log.warning("transport retry in %.1fs after: %s", wait, why)
 
         return before_sleep
 

@@ -1,4 +1,5 @@
-"""The batch engine's admission control (Throttle) on a fake clock, and Result's status."""
+"""The batch engine's admission control (Throttle) on a fake clock, Result's status, and
+when a batch ends early (a failing ledger, an endpoint nothing reaches)."""
 
 import asyncio
 
@@ -124,3 +125,91 @@ async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
         with pytest.raises(LedgerError, match="disk full"):
             async for _ in s.asummarize_many(items):
                 pass
+
+
+def _batch_settings(base_url: str, concurrency: int):
+    from summarizer.settings import Settings
+    from tests.conftest import RECORDING_KEY
+
+    return Settings(base_url=base_url, api_key=RECORDING_KEY, model="fixture", mode="tools",
+                    concurrency=concurrency, transport_attempts=1)  # fmt: skip
+
+
+def _articles(n: int):
+    from summarizer.ingest import article_from_text
+
+    return [article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}") for i in range(n)]
+
+
+async def test_an_endpoint_nothing_reaches_stops_the_batch_at_its_first_failure():
+    """Refused from the start: the articles in flight fail, the rest are skipped (not each left to
+    wait out its retries); --resume asks them later."""
+    import socket
+
+    from summarizer.api import Summarizer
+
+    closed = socket.create_server(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
+    closed.close()
+    s = Summarizer(_batch_settings(base_url, concurrency=2), ledger=None)
+    results = [r async for r in s.asummarize_many(_articles(8))]
+    by_status = {status: [r for r in results if r.status == status] for status in ("failed", "skipped")}
+    assert len(results) == 8 and 1 <= len(by_status["failed"]) <= 2
+    assert len(by_status["skipped"]) == 8 - len(by_status["failed"])
+    assert all(r.failure.reason.startswith(f"cannot connect to {base_url}") for r in by_status["failed"])
+    assert all(r.failure.reason.startswith(f"not attempted: cannot connect to {base_url}")
+               for r in by_status["skipped"])  # fmt: skip
+    assert s.extractor.responses == 0
+
+
+async def test_a_connection_lost_after_the_endpoint_answered_fails_articles_one_by_one(monkeypatch):
+    """Once the endpoint has answered, a refused connection may be a restart: every article is
+    still asked (and fails with its own reason), none is skipped."""
+    import httpx2
+    import openai
+
+    from summarizer import llm
+    from summarizer.api import Summarizer
+    from tests.fixtures.server import start_fixture_server
+
+    real, calls = llm.post_completion, []
+
+    async def answers_once(raw, body):
+        calls.append(body)
+        if len(calls) == 1:
+            return await real(raw, body)
+        request = httpx2.Request("POST", raw.base_url.join("chat/completions"))
+        raise openai.APIConnectionError(request=request) from ConnectionRefusedError("refused")
+
+    monkeypatch.setattr(llm, "post_completion", answers_once)
+    with start_fixture_server() as server:
+        s = Summarizer(_batch_settings(server.base_url, concurrency=1), ledger=None)
+        results = sorted([r async for r in s.asummarize_many(_articles(4))], key=lambda r: r.index)
+    assert [r.status for r in results] == ["ok", "failed", "failed", "failed"]
+    assert all("ConnectionRefusedError: refused" in r.failure.reason for r in results[1:])
+    assert len(calls) == 4 and s.extractor.responses == 1
+
+
+async def test_a_batch_that_stopped_early_is_left_for_resume(tmp_path):
+    """Skipped articles leave the run unfinished: resuming it once the endpoint is back asks
+    them (and, with retry_failed, the ones that failed), and then the run is done."""
+    import socket
+
+    from summarizer.api import Summarizer
+    from tests.fixtures.server import start_fixture_server
+
+    closed = socket.create_server(("127.0.0.1", 0))
+    down = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
+    closed.close()
+    articles, ledger = _articles(5), tmp_path / "ledger.sqlite3"
+    first = Summarizer(_batch_settings(down, concurrency=1), ledger=ledger)
+    stopped = [r async for r in first.asummarize_many(articles)]
+    assert sorted(r.status for r in stopped) == ["failed"] + ["skipped"] * 4
+    assert first.ledger.run(first.run_id).status == "interrupted"
+    assert first.ledger.latest_unfinished().id == first.run_id
+    first.ledger.close()
+    with start_fixture_server() as server:
+        again = Summarizer(_batch_settings(server.base_url, concurrency=1), ledger=ledger)
+        resumed = [r async for r in again.asummarize_many(articles, run_id=first.run_id, retry_failed=True)]
+    assert [r.status for r in resumed] == ["ok"] * 5 and again.run_id == first.run_id
+    assert again.ledger.run(first.run_id).status == "done"
