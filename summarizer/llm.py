@@ -94,7 +94,8 @@ class LLMError(Exception):
         # Fatal: no later request can succeed either (bad key, unknown model).
         self.fatal = fatal
         # No connection could be made at all, on the last attempt (refused, no route, no such
-        # host): not a timeout, not an HTTP error.
+        # host): not a timeout, not an HTTP error. (A request worker that died on that attempt
+        # reads the same; earlier attempts are retried in-process.)
         self.unreachable = unreachable
 
 

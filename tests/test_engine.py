@@ -135,6 +135,14 @@ def _batch_settings(base_url: str, concurrency: int):
                     concurrency=concurrency, transport_attempts=1)  # fmt: skip
 
 
+def _nothing_listening() -> str:
+    """A loopback base URL whose port was just freed: every connection to it is refused."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
 def _articles(n: int):
     from summarizer.ingest import article_from_text
 
@@ -144,13 +152,9 @@ def _articles(n: int):
 async def test_an_endpoint_nothing_reaches_stops_the_batch_at_its_first_failure():
     """Refused from the start: the articles in flight fail, the rest are skipped (not each left to
     wait out its retries); --resume asks them later."""
-    import socket
-
     from summarizer.api import Summarizer
 
-    closed = socket.create_server(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
-    closed.close()
+    base_url = _nothing_listening()
     s = Summarizer(_batch_settings(base_url, concurrency=2), ledger=None)
     results = [r async for r in s.asummarize_many(_articles(8))]
     by_status = {status: [r for r in results if r.status == status] for status in ("failed", "skipped")}
@@ -193,14 +197,10 @@ async def test_a_connection_lost_after_the_endpoint_answered_fails_articles_one_
 async def test_a_batch_that_stopped_early_is_left_for_resume(tmp_path):
     """Skipped articles leave the run unfinished: resuming it once the endpoint is back asks
     them (and, with retry_failed, the ones that failed), and then the run is done."""
-    import socket
-
     from summarizer.api import Summarizer
     from tests.fixtures.server import start_fixture_server
 
-    closed = socket.create_server(("127.0.0.1", 0))
-    down = f"http://127.0.0.1:{closed.getsockname()[1]}/v1"
-    closed.close()
+    down = _nothing_listening()
     articles, ledger = _articles(5), tmp_path / "ledger.sqlite3"
     first = Summarizer(_batch_settings(down, concurrency=1), ledger=ledger)
     stopped = [r async for r in first.asummarize_many(articles)]
