@@ -128,7 +128,7 @@ def run(
         Optional[int], typer.Option(min=1, help="Most tokens one article may spend over all its requests (caps re-asks).")
     ] = None,
     max_tokens: Annotated[Optional[int], typer.Option(min=64, help="Cap on generated tokens per request.")] = None,
-    timeout: Annotated[Optional[float], typer.Option(min=1, help="Seconds before one request times out.")] = None,
+    timeout: Annotated[Optional[float], typer.Option(min=1, help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).")] = None,
     reasks: Annotated[Optional[int], typer.Option(min=0, help="Re-asks after a schema-invalid answer.")] = None,
     transport_attempts: Annotated[
         Optional[int], typer.Option(min=1, help="Attempts per request on 429/5xx/timeouts/connection errors.")

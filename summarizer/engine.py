@@ -519,7 +519,8 @@ class Engine:
                 elif exc.unreachable and self.extractor.responses == self._responses_before:
                     # Nothing in this batch has reached the endpoint, and this article could
                     # not connect in all its attempts: the rest would only wait out the same
-                    # retries (~9 s each by default). They are skipped; --resume asks them.
+                    # retries (~9 s each by default, ~50 s when no connection is answered at
+                    # all). They are skipped; --resume asks them.
                     self._fatal = exc.reason
                 failure = _llm_failure(article, exc.reason)
                 cost = estimate_cost(self.extractor.model, exc.usage.prompt_tokens, exc.usage.completion_tokens)

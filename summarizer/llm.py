@@ -94,7 +94,7 @@ class LLMError(Exception):
         # Fatal: no later request can succeed either (bad key, unknown model).
         self.fatal = fatal
         # No connection could be made at all, on the last attempt (refused, no route, no such
-        # host): not a timeout, not an HTTP error. (A request worker that died on that attempt
+        # host, none within CONNECT_TIMEOUT_S): not a slow answer, not an HTTP error. (A request worker that died on that attempt
         # reads the same; earlier attempts are retried in-process.)
         self.unreachable = unreachable
 
@@ -218,6 +218,9 @@ def describe_error(exc: BaseException, settings: Settings) -> tuple[str, bool]:
     if isinstance(exc, BudgetExceeded):
         return str(exc), False
     if isinstance(root, openai.APITimeoutError):
+        if connect_timed_out(root):
+            waited = min(settings.timeout, CONNECT_TIMEOUT_S)
+            return f"cannot connect to {where}: no connection within {waited:g}s", False
         return f"request to {where} timed out after {settings.timeout:g}s", False
     if isinstance(root, openai.APIConnectionError):
         cause = root.__cause__
@@ -242,6 +245,11 @@ def describe_error(exc: BaseException, settings: Settings) -> tuple[str, bool]:
         detail = " ".join(first[:3])[:300]
         return f"model output invalid after {exc.n_attempts} attempt(s): {detail}", False
     return f"{type(exc).__name__}: {exc}"[:300], False
+
+
+def connect_timed_out(exc: openai.APITimeoutError) -> bool:
+    """Whether the time ran out before a connection was made (not while waiting for an answer)."""
+    return isinstance(exc.__cause__, httpx2.ConnectTimeout)
 
 
 def _status_message(err: openai.APIStatusError) -> str:
@@ -304,13 +312,18 @@ def _platform() -> object:
     return _base_client.get_platform()
 
 
+# A connection not made within this is not coming (a host that is down, or a firewall dropping
+# packets): without it, each attempt would wait the whole request timeout (600 s by default).
+CONNECT_TIMEOUT_S = 10.0
+
+
 def new_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.AsyncOpenAI:
     """The openai client every request goes through (in this process or the request worker)."""
     client = openai.AsyncOpenAI(
         api_key=api_key or "not-needed",
         base_url=base_url,
         max_retries=0,  # transport retries are ours, see module docstring
-        timeout=timeout,
+        timeout=httpx2.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
         http_client=http_client(),
     )
     if getattr(client, "_platform", False) is None:  # a private field: only if it is there
@@ -595,8 +608,8 @@ class Extractor:
         except Exception as exc:  # every failure leaves here as one LLMError with a reason
             reason, fatal = describe_error(exc, self.settings)
             root = _root(exc)
-            unreachable = isinstance(root, openai.APIConnectionError) and not isinstance(
-                root, openai.APITimeoutError
+            unreachable = isinstance(root, openai.APIConnectionError) and (
+                not isinstance(root, openai.APITimeoutError) or connect_timed_out(root)
             )
             raise LLMError(reason, meter.usage(started), fatal=fatal, unreachable=unreachable) from exc
 

@@ -28,7 +28,7 @@ import httpx2
 import openai
 from pydantic_core import from_json, to_json
 
-from .llm import RelayedError, new_client, post_completion
+from .llm import RelayedError, connect_timed_out, new_client, post_completion
 from .pool import _Worker, connect_forked, discard_forked, fork_possible, fork_worker
 
 log = logging.getLogger("summarizer.relay")
@@ -36,7 +36,7 @@ log = logging.getLogger("summarizer.relay")
 _FRAME = struct.Struct("!II")  # request id, payload size
 _ANSWER = struct.Struct("!IId")  # request id, payload size, the worker's CPU seconds so far
 # What an answer's first byte says the rest is.
-_OK, _STATUS, _TIMEOUT, _CONNECTION, _ERROR = b"o", b"s", b"t", b"c", b"e"
+_OK, _STATUS, _TIMEOUT, _CONNECT_TIMEOUT, _CONNECTION, _ERROR = b"o", b"s", b"t", b"k", b"c", b"e"
 _MIN_CONCURRENCY = 16  # below this the event loop has time to spare: not worth a process
 
 
@@ -176,6 +176,9 @@ def _outcome(raw: openai.AsyncOpenAI, answer: bytes) -> bytes:
         raise raw._make_status_error_from_response(response)  # RateLimitError for a 429, ...
     if kind == _TIMEOUT:
         raise openai.APITimeoutError(request=_request(raw))
+    if kind == _CONNECT_TIMEOUT:
+        request = _request(raw)
+        raise openai.APITimeoutError(request=request) from httpx2.ConnectTimeout(rest.decode(), request=request)
     if kind == _CONNECTION:
         raise openai.APIConnectionError(request=_request(raw)) from RelayedError(rest.decode())
     raise RelayedError(rest.decode())
@@ -234,8 +237,8 @@ async def _send(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
             "headers": list(response.headers.multi_items()),
             "body": response.text,
         })  # fmt: skip
-    except openai.APITimeoutError:
-        return _TIMEOUT
+    except openai.APITimeoutError as exc:
+        return _CONNECT_TIMEOUT + str(exc.__cause__).encode() if connect_timed_out(exc) else _TIMEOUT
     except openai.APIConnectionError as exc:
         cause = exc.__cause__
         return _CONNECTION + (f"{type(cause).__name__}: {cause}" if cause else str(exc)).encode()

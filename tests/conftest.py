@@ -147,3 +147,27 @@ class RecordedSleep:
 @pytest.fixture
 def recorded_sleep() -> RecordedSleep:
     return RecordedSleep()
+
+
+@pytest.fixture
+def unanswered_url():
+    """A loopback base URL whose connections are never answered: a listening socket whose accept
+    queue is full, so the kernel drops further SYNs and a connect hangs until it times out (as
+    with a host that is down behind a firewall)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    address = listener.getsockname()
+    fillers = []
+    for _ in range(3):  # backlog 0 holds one; the rest wait in SYN-SENT
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(address)
+        fillers.append(filler)
+    try:
+        yield f"http://127.0.0.1:{address[1]}/v1"
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()

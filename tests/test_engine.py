@@ -127,12 +127,12 @@ async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
                 pass
 
 
-def _batch_settings(base_url: str, concurrency: int):
+def _batch_settings(base_url: str, concurrency: int, timeout: float = 600.0):
     from summarizer.settings import Settings
     from tests.conftest import RECORDING_KEY
 
     return Settings(base_url=base_url, api_key=RECORDING_KEY, model="fixture", mode="tools",
-                    concurrency=concurrency, transport_attempts=1)  # fmt: skip
+                    concurrency=concurrency, transport_attempts=1, timeout=timeout)  # fmt: skip
 
 
 def _nothing_listening() -> str:
@@ -149,13 +149,14 @@ def _articles(n: int):
     return [article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}") for i in range(n)]
 
 
-async def test_an_endpoint_nothing_reaches_stops_the_batch_at_its_first_failure():
-    """Refused from the start: the articles in flight fail, the rest are skipped (not each left to
-    wait out its retries); --resume asks them later."""
+@pytest.mark.parametrize("how", ["refused", "never answered"])
+async def test_an_endpoint_nothing_reaches_stops_the_batch_at_its_first_failure(how, request):
+    """Refused, or no connection answered, from the start: the articles in flight fail, the rest
+    are skipped (not each left to wait out its retries); --resume asks them later."""
     from summarizer.api import Summarizer
 
-    base_url = _nothing_listening()
-    s = Summarizer(_batch_settings(base_url, concurrency=2), ledger=None)
+    base_url = _nothing_listening() if how == "refused" else request.getfixturevalue("unanswered_url")
+    s = Summarizer(_batch_settings(base_url, concurrency=2, timeout=1.0), ledger=None)
     results = [r async for r in s.asummarize_many(_articles(8))]
     by_status = {status: [r for r in results if r.status == status] for status in ("failed", "skipped")}
     assert len(results) == 8 and 1 <= len(by_status["failed"]) <= 2

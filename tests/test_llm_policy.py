@@ -60,6 +60,21 @@ def test_error_reasons_are_one_line_and_name_the_endpoint():
     assert not fatal
 
 
+def test_a_connection_never_answered_is_given_up_in_seconds_and_said_so():
+    from summarizer.llm import new_client
+
+    client = new_client("http://gpu-box:8000/v1", "k", 600.0)
+    assert (client.timeout.connect, client.timeout.read) == (10.0, 600.0)
+    assert new_client("http://gpu-box:8000/v1", "k", 3.0).timeout.connect == 3.0
+    s = Settings(base_url="http://llm.local:8000/v1", api_key="k")
+    never = openai.APITimeoutError(request=REQUEST)
+    never.__cause__ = httpx2.ConnectTimeout("Connection timeout to host", request=REQUEST)
+    assert describe_error(wrapped(never), s) == ("cannot connect to http://llm.local:8000/v1: no connection within 10s", False)
+    slow = openai.APITimeoutError(request=REQUEST)
+    slow.__cause__ = httpx2.ReadTimeout("Timeout on reading data from socket", request=REQUEST)
+    assert describe_error(wrapped(slow), s) == ("request to http://llm.local:8000/v1 timed out after 600s", False)
+
+
 def test_an_article_too_long_for_the_embedded_model_says_what_to_do():
     message = "request (15025 tokens) exceeds the available context size (8192 tokens), try increasing it"
     error = status_error(400, body={"error": {"message": message}})

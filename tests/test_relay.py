@@ -106,7 +106,7 @@ async def test_http_errors_come_back_as_the_clients_own(server, fault):
     assert describe_error(relayed, settings) == describe_error(direct, settings)
 
 
-async def test_timeouts_and_refused_connections_come_back_as_the_clients_own():
+async def test_timeouts_and_refused_connections_come_back_as_the_clients_own(unanswered_url):
     silent = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
     refused = socket.create_server(("127.0.0.1", 0))
     refused_url = f"http://127.0.0.1:{refused.getsockname()[1]}/v1"
@@ -116,6 +116,7 @@ async def test_timeouts_and_refused_connections_come_back_as_the_clients_own():
         for base_url, kind, said in [
             (f"http://127.0.0.1:{silent.getsockname()[1]}/v1", openai.APITimeoutError, "timed out after 0.3s"),
             (refused_url, openai.APIConnectionError, "cannot connect to http://127.0.0.1:"),
+            (unanswered_url, openai.APITimeoutError, f"cannot connect to {unanswered_url}: no connection within 0.3s"),
         ]:
             raw, body, settings = request_for(base_url, timeout=0.3)
             worker = await started(base_url, timeout=0.3)
