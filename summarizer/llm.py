@@ -86,7 +86,12 @@ class LLMError(Exception):
     """A request that failed for good. ``reason`` is one line, fit for a table and a log."""
 
     def __init__(
-        self, reason: str, usage: Usage | None = None, *, fatal: bool = False, unreachable: bool = False
+        self,
+        reason: str,
+        usage: Usage | None = None,
+        *,
+        fatal: bool = False,
+        unreachable: bool = False,
     ):
         super().__init__(reason)
         self.reason = reason
@@ -94,8 +99,9 @@ class LLMError(Exception):
         # Fatal: no later request can succeed either (bad key, unknown model).
         self.fatal = fatal
         # No connection could be made at all, on the last attempt (refused, no route, no such
-        # host, none within CONNECT_TIMEOUT_S): not a slow answer, not an HTTP error. (A request worker that died on that attempt
-        # reads the same; earlier attempts are retried in-process.)
+        # host, none within the connect timeout): not a slow answer, not an HTTP error. (A
+        # request worker that died on that attempt reads the same; earlier attempts are
+        # retried in-process.)
         self.unreachable = unreachable
 
 
@@ -219,7 +225,7 @@ def describe_error(exc: BaseException, settings: Settings) -> tuple[str, bool]:
         return str(exc), False
     if isinstance(root, openai.APITimeoutError):
         if connect_timed_out(root):
-            waited = min(settings.timeout, CONNECT_TIMEOUT_S)
+            waited = connect_timeout(settings.timeout)
             return f"cannot connect to {where}: no connection within {waited:g}s", False
         return f"request to {where} timed out after {settings.timeout:g}s", False
     if isinstance(root, openai.APIConnectionError):
@@ -317,13 +323,18 @@ def _platform() -> object:
 CONNECT_TIMEOUT_S = 10.0
 
 
+def connect_timeout(timeout: float) -> float:
+    """Seconds a request may wait for its connection, under a request timeout of ``timeout``."""
+    return min(timeout, CONNECT_TIMEOUT_S)
+
+
 def new_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.AsyncOpenAI:
     """The openai client every request goes through (in this process or the request worker)."""
     client = openai.AsyncOpenAI(
         api_key=api_key or "not-needed",
         base_url=base_url,
         max_retries=0,  # transport retries are ours, see module docstring
-        timeout=httpx2.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
+        timeout=httpx2.Timeout(timeout, connect=connect_timeout(timeout)),
         http_client=http_client(),
     )
     if getattr(client, "_platform", False) is None:  # a private field: only if it is there
@@ -611,7 +622,8 @@ class Extractor:
             unreachable = isinstance(root, openai.APIConnectionError) and (
                 not isinstance(root, openai.APITimeoutError) or connect_timed_out(root)
             )
-            raise LLMError(reason, meter.usage(started), fatal=fatal, unreachable=unreachable) from exc
+            usage = meter.usage(started)
+            raise LLMError(reason, usage, fatal=fatal, unreachable=unreachable) from exc
 
     async def _retry(
         self, raw: openai.AsyncOpenAI, messages: list[dict[str, str]], response_model: type,
@@ -641,7 +653,8 @@ class Extractor:
             wait = state.next_action.sleep if state.next_action else 0.0
             meter.waits.append(wait)
             exc = state.outcome.exception() if state.outcome else None
-            why = describe_error(exc, settings)[0] if exc else "?"  # openai's own says "Connection error."
+            # (openai's own text for a connection error is just "Connection error.")
+            why = describe_error(exc, settings)[0] if exc else "?"
             log.warning("transport retry in %.1fs after: %s", wait, why)
 
         return before_sleep

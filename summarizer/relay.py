@@ -178,7 +178,8 @@ def _outcome(raw: openai.AsyncOpenAI, answer: bytes) -> bytes:
         raise openai.APITimeoutError(request=_request(raw))
     if kind == _CONNECT_TIMEOUT:
         request = _request(raw)
-        raise openai.APITimeoutError(request=request) from httpx2.ConnectTimeout(rest.decode(), request=request)
+        cause = httpx2.ConnectTimeout(rest.decode(), request=request)
+        raise openai.APITimeoutError(request=request) from cause
     if kind == _CONNECTION:
         raise openai.APIConnectionError(request=_request(raw)) from RelayedError(rest.decode())
     raise RelayedError(rest.decode())
@@ -238,7 +239,9 @@ async def _send(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
             "body": response.text,
         })  # fmt: skip
     except openai.APITimeoutError as exc:
-        return _CONNECT_TIMEOUT + str(exc.__cause__).encode() if connect_timed_out(exc) else _TIMEOUT
+        if connect_timed_out(exc):
+            return _CONNECT_TIMEOUT + str(exc.__cause__).encode()
+        return _TIMEOUT
     except openai.APIConnectionError as exc:
         cause = exc.__cause__
         return _CONNECTION + (f"{type(cause).__name__}: {cause}" if cause else str(exc)).encode()
