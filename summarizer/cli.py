@@ -219,7 +219,13 @@ def run(
     assert paths is not None
     totals = RunTotals()
     started = time.monotonic()
-    writer = JsonlWriter(out_file) if out_file else None
+    try:
+        writer = JsonlWriter(out_file) if out_file else None
+    except OSError as exc:  # before any request: nothing asked would have nowhere to go
+        detail = exc.strerror or str(exc)
+        if exc.filename and str(exc.filename) != str(out_file):  # its directory, say
+            detail += f": {exc.filename}"
+        raise _usage_error(f"{out_file}: cannot write ({detail})") from None
     total = count_inputs(paths) if err.is_terminal else None
     progress = BatchProgress(err, total)
     # Both streams on the terminal: panels go above the bar, through its console.

@@ -100,6 +100,17 @@ def test_one_line_messages_stay_one_line_in_a_narrow_pipe(tmp_path):
                for line in shown.stderr.splitlines())  # fmt: skip
 
 
+def test_an_out_file_that_cannot_be_written_stops_the_run_before_any_request(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    out = blocker / "results.jsonl"  # under a file: no directory can be made there
+    ran = run_cli("run", str(ROOT / "seeds"), "--out", str(out), "--no-ledger",
+                  "--base-url", "http://127.0.0.1:9/v1")  # fmt: skip
+    assert ran.exit_code == 2
+    assert ran.stderr.splitlines() == [f"error: {out}: cannot write (File exists: {blocker})"]
+    assert not ran.stdout
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert run_cli().exit_code == 2
     assert run_cli("run").exit_code == 2
