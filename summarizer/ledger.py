@@ -274,7 +274,11 @@ class Ledger:
 
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path).expanduser() if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            detail = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+            raise LedgerError(f"{self.path}: cannot create the ledger ({detail})") from None
         self._uncommitted: list[tuple[asyncio.Future, int]] = []
         self._commit_scheduled = False
         try:

@@ -289,3 +289,15 @@ def test_a_big_batch_checkpoints_from_a_thread_and_ends_it(live, tmp_path, monke
     # The batch's end leaves the threshold as it was: with SQLite's 1,000 pages, the next commit
     # (the run's status) would stop to checkpoint a big batch's last pages (10-20 ms).
     assert s.ledger._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10_000
+
+
+def test_a_ledger_that_cannot_be_made_or_read_says_so_in_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(LedgerError) as made:
+        Ledger(blocker / "ledger.sqlite3")  # its directory would have to be a file
+    assert str(made.value) == f"{blocker / 'ledger.sqlite3'}: cannot create the ledger (File exists: {blocker})"
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is not an SQLite file, just text that is long enough" * 20)
+    with pytest.raises(LedgerError, match=r"garbage\.sqlite3: not a usable ledger \(file is not a database\)"):
+        Ledger(garbage)
