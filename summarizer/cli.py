@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .cli_reports import eval_command, export
+from .cli_reports import cannot_write, eval_command, export
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
 from .normalise import Gazetteer
@@ -222,10 +222,7 @@ def run(
     try:
         writer = JsonlWriter(out_file) if out_file else None
     except OSError as exc:  # before any request: nothing asked would have nowhere to go
-        detail = exc.strerror or str(exc)
-        if exc.filename and str(exc.filename) != str(out_file):  # its directory, say
-            detail += f": {exc.filename}"
-        raise _usage_error(f"{out_file}: cannot write ({detail})") from None
+        raise _usage_error(cannot_write(out_file, exc)) from None
     total = count_inputs(paths) if err.is_terminal else None
     progress = BatchProgress(err, total)
     # Both streams on the terminal: panels go above the bar, through its console.
@@ -454,7 +451,10 @@ def merge(
         raise _usage_error(str(exc)) from None
     lines = "".join(m.model_dump_json() + "\n" for m in merged)
     if out_file:
-        out_file.write_text(lines, encoding="utf-8")
+        try:
+            out_file.write_text(lines, encoding="utf-8")
+        except OSError as exc:
+            raise _usage_error(cannot_write(out_file, exc)) from None
         shared = sum(len(m.article_ids) > 1 for m in merged)
         out.print(f"{len(merged)} events, {shared} reported by more than one article: {out_file}", highlight=False, soft_wrap=True)
     else:

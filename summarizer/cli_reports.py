@@ -35,6 +35,15 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def cannot_write(path: Path | str, exc: OSError) -> str:
+    """``<path>: cannot write (<why>[: <the path it was about>])``: the other path when the
+    trouble is elsewhere (a directory that is a file, say)."""
+    detail = exc.strerror or str(exc)
+    if exc.filename and str(exc.filename) != str(path):
+        detail += f": {exc.filename}"
+    return f"{path}: cannot write ({detail})"
+
+
 def export(
     run_or_jsonl: Annotated[str, typer.Argument(help=RUN_HELP, show_default=False)],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write.", show_default=False)],
@@ -70,7 +79,7 @@ def export(
     try:
         written = export_run(run, fmt, out_file, text_dirs=text_dir, prices=prices, title=title)
     except OSError as exc:
-        raise _usage_error(f"{out_file}: cannot write ({exc.strerror or exc})") from None
+        raise _usage_error(cannot_write(out_file, exc)) from None
     what = "event rows" if fmt == "csv" else "articles"
     _out().print(f"{written} {what} -> {out_file}", highlight=False, soft_wrap=True)
 
@@ -110,7 +119,7 @@ def eval_command(
         try:
             Path(json_out).write_text(payload + "\n", encoding="utf-8")
         except OSError as exc:
-            raise _usage_error(f"{json_out}: cannot write ({exc.strerror or exc})") from None
+            raise _usage_error(cannot_write(json_out, exc)) from None
         console.print(f"report: {json_out}", highlight=False, soft_wrap=True)
 
 

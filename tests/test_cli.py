@@ -100,7 +100,8 @@ def test_one_line_messages_stay_one_line_in_a_narrow_pipe(tmp_path):
                for line in shown.stderr.splitlines())  # fmt: skip
 
 
-def test_an_out_file_that_cannot_be_written_stops_the_run_before_any_request(tmp_path):
+def test_an_out_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    """For run, before any request; for merge and export too."""
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     out = blocker / "results.jsonl"  # under a file: no directory can be made there
@@ -109,6 +110,12 @@ def test_an_out_file_that_cannot_be_written_stops_the_run_before_any_request(tmp
     assert ran.exit_code == 2
     assert ran.stderr.splitlines() == [f"error: {out}: cannot write (File exists: {blocker})"]
     assert not ran.stdout
+    results = tmp_path / "empty.jsonl"
+    results.write_text("")
+    for command in (["merge", str(results)], ["export", str(results), "-f", "csv"]):
+        failed = run_cli(*command, "--out", str(out))
+        assert failed.exit_code == 2 and len(failed.stderr.splitlines()) == 1, command
+        assert failed.stderr.startswith(f"error: {out}: cannot write ("), command
 
 
 def test_usage_errors_exit_2(tmp_path):
