@@ -346,6 +346,8 @@ def show(
     """Re-render a run or saved results without calling any model."""
     totals = RunTotals()
     path = Path(target)
+    if path.is_dir():
+        raise _usage_error(f"{target}: a directory; give a results .jsonl file or a run id")
     if path.suffix == ".jsonl" or path.is_file():
         try:
             for summary in read_results(path):

@@ -138,6 +138,9 @@ def test_show_names_the_file_and_line_of_a_bad_record(tmp_path):
     assert f"{path}:1: not a summarizer result" in " ".join(result.stderr.split())
     missing = run_cli("show", str(tmp_path / "nope.jsonl"))
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    directory = run_cli("show", str(tmp_path))
+    assert directory.exit_code == 2
+    assert directory.stderr.splitlines() == [f"error: {tmp_path}: a directory; give a results .jsonl file or a run id"]
 
 
 def test_schema_is_the_stored_record(json_schema):
