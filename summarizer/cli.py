@@ -251,7 +251,7 @@ def run(
     except KeyboardInterrupt:
         err.print(
             f"[yellow]interrupted[/] after {progress.stats.done} article(s); finish with "
-            f"`summarizer run --resume --run {summarizer.run_id}`" if summarizer.run_id else "[yellow]interrupted[/]",
+            f"{_resume_command(summarizer.run_id)}" if summarizer.run_id else "[yellow]interrupted[/]",
             highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -266,7 +266,7 @@ def run(
     if progress.stats.skipped and summarizer.run_id:
         err.print(
             f"[yellow]stopped early[/]: {progress.stats.skipped} article(s) not attempted; once the "
-            f"cause is fixed, finish with `summarizer run --resume --run {summarizer.run_id}`",
+            f"cause is fixed, finish with {_resume_command(summarizer.run_id)}",
             highlight=False, soft_wrap=True,
         )  # fmt: skip
     _finish(totals, out_file)
@@ -322,6 +322,11 @@ def _announce_embedded(settings: Settings) -> None:
         "OPENAI_API_KEY, or --base-url/--model (Ollama, vLLM, llama.cpp).",
         style="yellow", highlight=False,
     )  # fmt: skip
+
+
+def _resume_command(run_id: str) -> str:
+    """What finishes an unfinished run (after Ctrl-C, or a batch that stopped early)."""
+    return f"`summarizer run --resume --run {run_id}`"
 
 
 def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = True) -> None:

@@ -5,6 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.cli import app
+from summarizer.ledger import Ledger
 from summarizer.store import failures_path
 from tests.conftest import RECORDING_KEY, ROOT
 
@@ -281,3 +282,17 @@ def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_
     bad = run_cli(*args, "--gazetteer", str(tmp_path / "nope.txt"))
     assert bad.exit_code == 2 and "nope.txt: no such gazetteer file" in bad.stderr
     assert asked(live) == 1
+
+
+def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:  # freed at once: connections refused
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    ledger = tmp_path / "ledger.sqlite3"
+    ran = run_cli("run", str(ROOT / "seeds"), "--base-url", down, "--model", "fixture", "--ledger", str(ledger),
+                  "--transport-attempts", "1", "--concurrency", "1", "-q")  # fmt: skip
+    assert ran.exit_code == 1
+    run_id = Ledger(ledger).latest_unfinished().id
+    assert (f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
+            f"`summarizer run --resume --run {run_id}`") in ran.stderr.splitlines()  # fmt: skip
