@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .cli_reports import cannot_write, eval_command, export
+from .cli_reports import LedgerOption, cannot_write, eval_command, export
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
 from .normalise import Gazetteer
@@ -34,24 +34,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    # Help texts are wrapped in the source; markdown joins a paragraph's lines to the terminal's width.
-    rich_markup_mode="markdown",
+    # Plain click help: it joins a paragraph's source lines to the terminal's width, and its
+    # two-column layout stays whole at 80 columns, where typer's rich panels (a column per
+    # option name, negative flag and type) left the help text ~18 characters wide and cropped.
+    rich_markup_mode=None,
 )
 out = Console()
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-LedgerOption = Annotated[
-    Optional[Path],
-    typer.Option(
-        "--ledger",
-        help="The run ledger (SQLite). Default: env SUMMARIZER_LEDGER, else ledger.sqlite3 in "
-        "the user data directory.",
-        show_default=False,
-    ),
-]
-
 
 def _version(value: bool) -> None:
     if value:
@@ -95,6 +86,7 @@ def run(
     paths: Annotated[
         Optional[list[str]],
         typer.Argument(
+            metavar="PATH",
             help="Article .txt files, directories, globs, or .jsonl files (optional with "
             "--resume/--retry-failed: the run's own inputs).",
             show_default=False,
@@ -102,36 +94,36 @@ def run(
     ] = None,
     out_file: Annotated[
         Optional[Path],
-        typer.Option("--out", "-o", help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl)."),
+        typer.Option("--out", "-o", metavar="FILE", help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl)."),
     ] = None,
-    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint (env SUMMARIZER_MODEL).")] = None,
+    model: Annotated[Optional[str], typer.Option(metavar="NAME", help="Model name at the endpoint (env SUMMARIZER_MODEL).")] = None,
     base_url: Annotated[
         Optional[str],
-        typer.Option(help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL)."),
+        typer.Option(metavar="URL", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL)."),
     ] = None,
     mode: Annotated[
         Optional[str],
-        typer.Option(help="Structured-output mode: auto, tools, json_schema, md_json (env SUMMARIZER_MODE)."),
+        typer.Option(metavar="MODE", help="Structured-output mode: auto, tools, json_schema, md_json (env SUMMARIZER_MODE)."),
     ] = None,
     model_path: Annotated[
         Optional[str],
-        typer.Option(help="Run this local GGUF file on the embedded runtime (env SUMMARIZER_MODEL_PATH)."),
+        typer.Option(metavar="FILE", help="Run this local GGUF file on the embedded runtime (env SUMMARIZER_MODEL_PATH)."),
     ] = None,
     embedded_model: Annotated[
         Optional[str],
-        typer.Option(help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL)."),
+        typer.Option(metavar="NAME", help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL)."),
     ] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Articles in flight at once (remote endpoints; default 4).")] = None,
-    rpm: Annotated[Optional[float], typer.Option("--rpm", min=0.001, help="Requests-per-minute limit (retries and re-asks count).")] = None,
-    tpm: Annotated[Optional[float], typer.Option("--tpm", min=1, help="Tokens-per-minute limit (estimated before, settled after each request).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Articles in flight at once (remote endpoints; default 4).")] = None,
+    rpm: Annotated[Optional[float], typer.Option("--rpm", min=0.001, metavar="N", help="Requests-per-minute limit (retries and re-asks count).")] = None,
+    tpm: Annotated[Optional[float], typer.Option("--tpm", min=1, metavar="N", help="Tokens-per-minute limit (estimated before, settled after each request).")] = None,
     token_budget: Annotated[
-        Optional[int], typer.Option(min=1, help="Most tokens one article may spend over all its requests (caps re-asks).")
+        Optional[int], typer.Option(min=1, metavar="TOKENS", help="Most tokens one article may spend over all its requests (caps re-asks).")
     ] = None,
-    max_tokens: Annotated[Optional[int], typer.Option(min=64, help="Cap on generated tokens per request.")] = None,
-    timeout: Annotated[Optional[float], typer.Option(min=1, help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).")] = None,
-    reasks: Annotated[Optional[int], typer.Option(min=0, help="Re-asks after a schema-invalid answer.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option(min=64, metavar="TOKENS", help="Cap on generated tokens per request.")] = None,
+    timeout: Annotated[Optional[float], typer.Option(min=1, metavar="SECONDS", help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).")] = None,
+    reasks: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Re-asks after a schema-invalid answer.")] = None,
     transport_attempts: Annotated[
-        Optional[int], typer.Option(min=1, help="Attempts per request on 429/5xx/timeouts/connection errors.")
+        Optional[int], typer.Option(min=1, metavar="N", help="Attempts per request on 429/5xx/timeouts/connection errors.")
     ] = None,
     constrain_quotes: Annotated[
         Optional[bool],
@@ -159,7 +151,7 @@ def run(
         bool, typer.Option("--retry-failed", help="Ask again for the failures of the latest run of these inputs (or --run).")
     ] = False,
     run_ref: Annotated[
-        Optional[str], typer.Option("--run", help="The run to --resume or --retry-failed (an id, a prefix, or 'last').")
+        Optional[str], typer.Option("--run", metavar="RUN", help="The run to --resume or --retry-failed (an id, a prefix, or 'last').")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the footer and failures.")] = False,
 ) -> None:
@@ -344,7 +336,7 @@ def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = T
 def show(
     target: Annotated[
         str,
-        typer.Argument(help="A run (id, prefix, or 'last') or a results .jsonl file written by --out.", show_default=False),
+        typer.Argument(metavar="RESULTS", help="A run (id, prefix, or 'last') or a results .jsonl file written by --out.", show_default=False),
     ],
     ledger_path: LedgerOption = None,
 ) -> None:
@@ -384,7 +376,7 @@ def show(
 @app.command()
 def runs(
     ledger_path: LedgerOption = None,
-    limit: Annotated[int, typer.Option(min=1, help="Show this many, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, metavar="N", help="Show this many, newest first.")] = 20,
 ) -> None:
     """List the runs in the ledger, newest first."""
     path = ledger_path or default_path()
@@ -442,11 +434,11 @@ def schema() -> None:
 
 @app.command()
 def merge(
-    results: Annotated[Path, typer.Argument(help="A results .jsonl file written by `summarizer run --out`.")],
+    results: Annotated[Path, typer.Argument(metavar="FILE", help="A results .jsonl file written by `summarizer run --out`.")],
     out_file: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Write merged events as JSON Lines here (default: stdout).")
+        Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write merged events as JSON Lines here (default: stdout).")
     ] = None,
-    max_distance_km: Annotated[float, typer.Option(min=0, help="Places closer than this may be one place.")] = 10.0,
+    max_distance_km: Annotated[float, typer.Option(min=0, metavar="KM", help="Places closer than this may be one place.")] = 10.0,
 ) -> None:
     """Merge events that several articles report about the same happening (never two events
     of one article)."""

@@ -25,6 +25,18 @@ RUN_HELP = (
     "or 'last') in the run ledger."
 )
 
+# The one ``--ledger`` option, for every command that reads or writes the ledger.
+LedgerOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--ledger",
+        metavar="FILE",
+        help="The run ledger (SQLite). Default: env SUMMARIZER_LEDGER, else ledger.sqlite3 in "
+        "the user data directory.",
+        show_default=False,
+    ),
+]
+
 
 def _out() -> Console:
     return Console()
@@ -45,25 +57,23 @@ def cannot_write(path: Path | str, exc: OSError) -> str:
 
 
 def export(
-    run_or_jsonl: Annotated[str, typer.Argument(help=RUN_HELP, show_default=False)],
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write.", show_default=False)],
+    run_or_jsonl: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
+    out_file: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="File to write.", show_default=False)],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).")
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).")
     ] = "jsonl",
     text_dir: Annotated[
         Optional[list[Path]],
-        typer.Option("--text-dir", help="HTML: also look for article files here (moved since the run). Repeatable."),
+        typer.Option("--text-dir", metavar="DIR", help="HTML: also look for article files here (moved since the run). Repeatable."),
     ] = None,
     price_prompt: Annotated[
-        Optional[float], typer.Option(min=0, help="HTML: USD per million prompt tokens, to cost a remote run.")
+        Optional[float], typer.Option(min=0, metavar="USD", help="HTML: USD per million prompt tokens, to cost a remote run.")
     ] = None,
     price_completion: Annotated[
-        Optional[float], typer.Option(min=0, help="HTML: USD per million completion tokens.")
+        Optional[float], typer.Option(min=0, metavar="USD", help="HTML: USD per million completion tokens.")
     ] = None,
-    title: Annotated[Optional[str], typer.Option(help="HTML: page title.")] = None,
-    ledger: Annotated[
-        Optional[Path], typer.Option(help="Run ledger file (default: $SUMMARIZER_LEDGER or the user data dir).")
-    ] = None,
+    title: Annotated[Optional[str], typer.Option(metavar="TEXT", help="HTML: page title.")] = None,
+    ledger: LedgerOption = None,
 ) -> None:
     """Export saved results as JSONL, ACLED-style CSV or an HTML report."""
     fmt = format.lower()
@@ -85,17 +95,15 @@ def export(
 
 
 def eval_command(
-    results: Annotated[str, typer.Argument(help=RUN_HELP, show_default=False)],
+    results: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
     gold: Annotated[
-        Path, typer.Option("--gold", "-g", help="Gold annotations, JSON Lines (one event per line).", show_default=False)
+        Path, typer.Option("--gold", "-g", metavar="FILE", help="Gold annotations, JSON Lines (one event per line).", show_default=False)
     ],
     json_out: Annotated[
         Optional[str],
-        typer.Option("--json", help="Also write the full report as JSON to this file; '-' prints only the JSON."),
+        typer.Option("--json", metavar="FILE", help="Also write the full report as JSON to this file; '-' prints only the JSON."),
     ] = None,
-    ledger: Annotated[
-        Optional[Path], typer.Option(help="Run ledger file (default: $SUMMARIZER_LEDGER or the user data dir).")
-    ] = None,
+    ledger: LedgerOption = None,
 ) -> None:
     """Score results against gold annotations: precision, recall and F1 (strict and lenient),
     per-field accuracy, fatality error and bias, grounded evidence."""
