@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 
 from rich.console import Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .schema import ArticleSummary, DateResolution, EventDate, EventRecord, Failure, Fatalities, MatchStatus
+from .schema import (
+    ArticleSummary,
+    DateResolution,
+    EventDate,
+    EventRecord,
+    Failure,
+    Fatalities,
+    MatchStatus,
+)
 
 _STATUS_STYLE = {
     MatchStatus.EXACT: ("exact", "green"),
@@ -83,29 +92,58 @@ def evidence_cell(event: EventRecord) -> Text:
     return Text(label, style=style)
 
 
+# Below this width a row of seven columns leaves ~12 characters per cell: each event is shown as
+# a block of labelled lines instead.
+TABLE_MIN_WIDTH = 120
+
+
+def _cells(event: EventRecord) -> tuple[str, str, str, str, str]:
+    return (format_date(event.date), format_type(event), _actor(event), format_place(event),
+            format_fatalities(event.fatalities))  # fmt: skip
+
+
 def events_table(summary: ArticleSummary) -> Table:
     table = Table(show_lines=False, expand=True, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Date")
-    table.add_column("Type > sub-type")
-    table.add_column("Actor 1 -> Actor 2")
-    table.add_column("Place")
-    table.add_column("Deaths", justify="right")
+    for header in ("Date", "Type > sub-type", "Actor 1 -> Actor 2", "Place"):
+        table.add_column(header, overflow="fold")  # a long date window wraps, never cropped
+    table.add_column("Deaths", justify="right", overflow="fold")
     table.add_column("Evidence", no_wrap=True)
     for n, event in enumerate(summary.events, 1):
         # An event the text does not support is shown, but never as fact.
         style = None if event.grounded else "dim strike"
-        table.add_row(
-            str(n),
-            escape(format_date(event.date)),
-            escape(format_type(event)),
-            escape(_actor(event)),
-            escape(format_place(event)),
-            escape(format_fatalities(event.fatalities)),
-            evidence_cell(event),
-            style=style,
-        )
+        table.add_row(str(n), *map(escape, _cells(event)), evidence_cell(event), style=style)
     return table
+
+
+def events_blocks(summary: ArticleSummary) -> Group:
+    """One block per event: its type and evidence status, then when, who, where, deaths."""
+    blocks = []
+    for n, event in enumerate(summary.events, 1):
+        style = "" if event.grounded else "dim strike"
+        date, kind, actors, place, deaths = _cells(event)
+        blocks.append(Text.assemble(f"{n:>2}. ", (kind, "bold"), "  ", evidence_cell(event), style=style))
+        fields = Table.grid(padding=(0, 1))
+        fields.add_column(style="dim", no_wrap=True)
+        fields.add_column(overflow="fold")
+        for label, value in (("when", date), ("who", actors), ("where", place), ("deaths", deaths)):
+            fields.add_row(label, Text(value), style=style)
+        blocks.append(Padding(fields, (0, 0, 0, 4)))
+    return Group(*blocks)
+
+
+class EventsView:
+    """The events of one article: a table where the console is wide enough, blocks elsewhere
+    (a pipe or an 80-column terminal), so no value is cropped to '…'."""
+
+    def __init__(self, summary: ArticleSummary):
+        self.summary = summary
+
+    def __rich_console__(self, console, options):
+        if options.max_width >= TABLE_MIN_WIDTH:
+            yield events_table(self.summary)
+        else:
+            yield events_blocks(self.summary)
 
 
 def article_view(summary: ArticleSummary) -> Panel:
@@ -114,7 +152,7 @@ def article_view(summary: ArticleSummary) -> Panel:
     meta.append(summary.article_id)
     body: list = [Text(summary.summary)]
     if summary.events:
-        body.append(events_table(summary))
+        body.append(EventsView(summary))
         ungrounded = len(summary.events) - summary.grounded_events
         if ungrounded:
             body.append(Text(

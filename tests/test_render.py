@@ -122,3 +122,31 @@ def test_repeats_far_apart_are_kept_once_in_order_of_their_last_occurrence():
     assert [e.evidence[0] for e in _distinct(events)] == [
         "Rebels shelled Hama", "Clashes in Homs", "Jets struck Idlib", "Jets struck Idlib",
     ]  # fmt: skip
+
+
+def test_no_value_is_cropped_at_any_width():
+    """A wide console gets the events table, a narrow one (a pipe: 80 columns) a block per
+    event; in both every date window, actor pair, place and death count appears in full."""
+    from summarizer.render import TABLE_MIN_WIDTH, _cells
+    from tests.recorded_runs import reference_summaries
+
+    summaries = reference_summaries()
+    panel = 4  # the article panel's borders and padding
+    for width in (60, 80, TABLE_MIN_WIDTH + panel - 1, TABLE_MIN_WIDTH + panel, 200):
+        console = Console(record=True, width=width)
+        for summary in summaries:
+            console.print(article_view(summary))
+        text = console.export_text()
+        assert "…" not in text
+        table = width - panel >= TABLE_MIN_WIDTH
+        assert ("Actor 1 -> Actor 2" in text) == table
+        if table:
+            continue  # a cell wraps beside its neighbours: read whole only in the blocks
+        squeezed = "".join(text.replace("│", "").split())  # a long value may wrap
+        for summary in summaries:
+            for event in summary.events:
+                for value in _cells(event):
+                    assert "".join(value.split()) in squeezed, (width, value)
+    narrow = Console(record=True, width=80)
+    narrow.print(article_view(summaries[0]))
+    assert '     when   2016-05-09..2016-05-15 (relative: "Last week")' in narrow.export_text()
