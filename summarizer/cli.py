@@ -12,9 +12,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .cli_reports import LedgerOption, cannot_write, eval_command, export
@@ -402,28 +403,50 @@ def _existing_ledger(path: Path | None) -> Ledger:
     return Ledger(path)
 
 
-def _runs_table(infos: list[RunInfo], title: str) -> Table:
+_RUN_STATUS_STYLE = {"done": "green", "running": "yellow", "interrupted": "red"}
+
+
+def _run_counts(r: RunInfo) -> tuple[str, str, str, str, str]:
+    """ok, failed (+ skipped), cached, tokens, cost: as the runs table shows them."""
+    failed = f"{r.failed}" + (f" +{r.skipped} skipped" if r.skipped else "")
+    tokens = r.prompt_tokens + r.completion_tokens
+    cost = format_cost(r.cost_usd) if tokens else "-"
+    return f"{r.ok:,}", failed, f"{r.cached:,}", f"{tokens:,}", cost
+
+
+def _runs_table(infos: list[RunInfo], title: str) -> Table | Group:
     """Runs, newest first. A run's id is its start time (local), so no separate column."""
+    if out.width < 110:
+        return _runs_lines(infos, title)
     table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("run", no_wrap=True, min_width=20)
     table.add_column("status", no_wrap=True)
     table.add_column("model", overflow="fold", min_width=6)
     for name in ("ok", "failed", "cached", "tokens", "cost"):
         table.add_column(name, justify="right", no_wrap=True)
-    wide = out.width >= 110  # the inputs only where they fit
-    if wide:
-        table.add_column("inputs", overflow="ellipsis", no_wrap=True, max_width=40)
-    style = {"done": "green", "running": "yellow", "interrupted": "red"}
+    table.add_column("inputs", overflow="ellipsis", no_wrap=True, max_width=40)
     for r in infos:
-        failed = f"{r.failed}" + (f" +{r.skipped} skipped" if r.skipped else "")
-        tokens = r.prompt_tokens + r.completion_tokens
         table.add_row(
-            r.id, f"[{style.get(r.status, '')}]{r.status}[/]", escape(r.model or "-"),
-            f"{r.ok:,}", failed, f"{r.cached:,}", f"{tokens:,}",
-            format_cost(r.cost_usd) if tokens else "-",
-            *([escape(" ".join(r.inputs)) if r.inputs else "-"] if wide else []),
+            r.id, f"[{_RUN_STATUS_STYLE.get(r.status, '')}]{r.status}[/]", escape(r.model or "-"),
+            *_run_counts(r), escape(" ".join(r.inputs)) if r.inputs else "-",
         )  # fmt: skip
     return table
+
+
+def _runs_lines(infos: list[RunInfo], title: str) -> Group:
+    """The runs table in a narrow terminal: a model name such as the embedded model's (34
+    characters) would be folded into a 6-character column, so each run takes two lines."""
+    lines = [Text(title)]
+    for r in infos:
+        ok, failed, cached, tokens, cost = _run_counts(r)
+        lines.append(Text.assemble(
+            (r.id, "bold"), "  ", (r.status, _RUN_STATUS_STYLE.get(r.status, "")),
+            f"  {ok} ok, {failed} failed, {cached} cached | {tokens} tokens | {cost}",
+        ))  # fmt: skip
+        inputs = f" | {' '.join(r.inputs)}" if r.inputs else ""
+        model = Text(f"    {r.model or '-'}{inputs}", style="dim", no_wrap=True, overflow="ellipsis")
+        lines.append(model)
+    return Group(*lines)
 
 
 @app.command()

@@ -320,3 +320,22 @@ def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path):
     run_id = Ledger(ledger).latest_unfinished().id
     assert (f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
             f"`summarizer run --resume --run {run_id}`") in ran.stderr.splitlines()  # fmt: skip
+
+
+def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
+    """At 80 columns the runs table would fold a model name into a 6-character column; each
+    run then takes two lines, with the model whole. A wide terminal keeps the table."""
+    from summarizer.ledger import decoding_config
+    from summarizer.settings import Settings
+
+    ledger = Ledger(Path(ENV["SUMMARIZER_LEDGER"]))
+    model = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    config = decoding_config(Settings(), model, "json_schema", "v1")
+    run_id = ledger.start_run(settings=Settings(), config=config, endpoint="embedded", inputs=["seeds/"])
+    ledger.set_status(run_id, "done")
+    ledger.close()
+    narrow = runner.invoke(app, ["runs"], env={**ENV, "COLUMNS": "80"}).stdout
+    assert f"{run_id}  done  0 ok, 0 failed, 0 cached" in narrow
+    assert f"    {model} | seeds/" in narrow
+    wide = runner.invoke(app, ["runs"], env={**ENV, "COLUMNS": "160"}).stdout
+    assert "model" in wide and "inputs" in wide and model in wide
