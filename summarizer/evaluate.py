@@ -651,7 +651,9 @@ def report_tables(report: EvalReport) -> list:
     for name, justify in (("article", "left"), ("gold", "right"), ("pred", "right"),
                           ("strict", "right"), ("lenient", "right"), ("missed (strict)", "left"),
                           ("extra (strict)", "left")):  # fmt: skip
-        per.add_column(name, justify=justify)  # type: ignore[arg-type]
+        # The article id is what a reader looks up: never cropped; the id lists wrap instead.
+        per.add_column(name, justify=justify, no_wrap=name == "article",  # type: ignore[arg-type]
+                       overflow="fold")  # fmt: skip
     for a in report.per_article:
         per.add_row(
             a.article_id,

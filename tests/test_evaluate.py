@@ -313,6 +313,17 @@ def test_recorded_runs_score_and_render(gold):
     assert reference.strict.f1 > 0.8 > embedded.strict.f1
 
 
+def test_per_article_table_keeps_article_ids_whole_at_80_columns(gold):
+    from rich.console import Console
+
+    console = Console(width=80, record=True)
+    for table in report_tables(evaluate(reference_summaries(), gold)):
+        console.print(table)
+    text = console.export_text()
+    for summary in reference_summaries():
+        assert f"│ {summary.article_id} │" in text
+
+
 class EvalRoundTrip:
     @staticmethod
     def ok(report) -> bool:
