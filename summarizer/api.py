@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Union
 
 from .engine import Engine, Limits, Throttle
-from .ingest import Article, IngestError, InputError, article_from_text, iter_articles, sha256_text
+from .ingest import (
+    STDIN,
+    Article,
+    IngestError,
+    InputError,
+    article_from_text,
+    iter_articles,
+    sha256_text,
+)
 from .ledger import Ledger, config_key, decoding_config
 from .llm import Extractor, Sleep
 from .prompts import load_prompts
@@ -50,7 +58,8 @@ def _text_article(text: str) -> Article:
 
 
 def iter_inputs(items: Iterable[ArticleLike]) -> Iterator[Article | IngestError]:
-    """Articles pass through; paths, directories and globs are read; other strings are text."""
+    """Articles pass through; paths, directories, globs and ``-`` (standard input) are read;
+    other strings are text."""
     for item in items:
         if isinstance(item, Article):
             yield item
@@ -64,6 +73,8 @@ def iter_inputs(items: Iterable[ArticleLike]) -> Iterator[Article | IngestError]
 
 
 def _looks_like_path(item: str) -> bool:
+    if item == STDIN:
+        return True
     if "\n" in item or len(item) > 4096:
         return False
     path = Path(item)

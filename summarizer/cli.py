@@ -88,8 +88,9 @@ def run(
         Optional[list[str]],
         typer.Argument(
             metavar="PATH",
-            help="Article .txt files, directories, globs, or .jsonl files (optional with "
-            "--resume/--retry-failed: the run's own inputs).",
+            help="Article .txt files, directories, globs, or .jsonl files; - reads standard "
+            "input (one article, or JSONL). Optional with --resume/--retry-failed: the run's own "
+            "inputs.",
             show_default=False,
         ),
     ] = None,

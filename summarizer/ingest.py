@@ -1,4 +1,4 @@
-"""Files, directories, globs and JSONL -> ``Article``.
+"""Files, directories, globs, JSONL and standard input (``-``) -> ``Article``.
 
 Ingest never raises for one bad input: it yields an ``IngestError`` naming the file and the
 problem, and the caller carries on with the others. The original text is kept byte-for-byte (as
@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import itertools
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 # Lines that are page furniture, not reporting. Matched against a stripped line.
 _FURNITURE = re.compile(
@@ -186,45 +189,79 @@ def _articles_from_jsonl(path: Path) -> Iterator[Article | IngestError]:
     """One JSON object per line: ``{"id", "text"}`` and optionally ``title``/``headline``,
     ``outlet``, ``published`` (YYYY-MM-DD), ``url``. Streamed, never loaded whole."""
     try:
-        handle = path.open("r", encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         yield IngestError(str(path), f"cannot read ({exc.strerror or exc})")
         return
     with handle:
-        for lineno, line in enumerate(handle, 1):
-            where = f"{path}:{lineno}"
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                text = obj["text"]
-                article_id = str(obj.get("id") or f"{path.stem}-{lineno}")
-                published = obj.get("published")
-                yield article_from_text(
-                    text,
-                    article_id,
-                    source_path=where,
-                    headline=obj.get("headline") or obj.get("title"),
-                    outlet=obj.get("outlet"),
-                    published=dt.date.fromisoformat(published[:10]) if published else None,
-                    url=obj.get("url"),
-                )
-            except UnicodeDecodeError:
-                yield IngestError(where, "not UTF-8 text")
-                return
-            except json.JSONDecodeError as exc:
-                yield IngestError(where, f"invalid JSON ({exc.msg})")
-            except KeyError:
-                yield IngestError(where, "JSON object has no 'text' field")
-            except (TypeError, ValueError, InputError) as exc:
-                yield IngestError(where, str(exc) or type(exc).__name__)
+        yield from _articles_from_lines(handle, str(path), path.stem)
+
+
+def _articles_from_lines(
+    lines: Iterable[bytes], source: str, stem: str
+) -> Iterator[Article | IngestError]:
+    """JSONL records, each line decoded on its own: a line that is not UTF-8 is one failure."""
+    for lineno, raw in enumerate(lines, 1):
+        where = f"{source}:{lineno}"
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
+            text = obj["text"]
+            article_id = str(obj.get("id") or f"{stem}-{lineno}")
+            published = obj.get("published")
+            yield article_from_text(
+                text,
+                article_id,
+                source_path=where,
+                headline=obj.get("headline") or obj.get("title"),
+                outlet=obj.get("outlet"),
+                published=dt.date.fromisoformat(published[:10]) if published else None,
+                url=obj.get("url"),
+            )
+        except UnicodeDecodeError as exc:
+            yield IngestError(where, f"not UTF-8 text (bad byte at offset {exc.start})")
+        except json.JSONDecodeError as exc:
+            yield IngestError(where, f"invalid JSON ({exc.msg})")
+        except KeyError:
+            yield IngestError(where, "JSON object has no 'text' field")
+        except (TypeError, ValueError, InputError) as exc:
+            yield IngestError(where, str(exc) or type(exc).__name__)
+
+
+STDIN = "-"  # as an input: standard input, one article's text or JSONL records
+
+
+def _articles_from_stdin(stream: BinaryIO | None = None) -> Iterator[Article | IngestError]:
+    """``-``: JSONL records when the first thing on standard input is ``{``, streamed line by
+    line; otherwise the whole of it is one article's text."""
+    stream = stream or sys.stdin.buffer
+    head = b""
+    while not head.strip():
+        line = stream.readline()
+        if not line:
+            yield IngestError("<stdin>", "empty input")
+            return
+        head += line
+    if head.lstrip().lstrip(b"\xef\xbb\xbf").startswith(b"{"):
+        yield from _articles_from_lines(itertools.chain([head], stream), "<stdin>", "stdin")
+        return
+    raw = head + stream.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield IngestError("<stdin>", f"not UTF-8 text (bad byte at offset {exc.start})")
+        return
+    yield article_from_text(text, f"stdin-{sha256_text(text)[:12]}", source_path="<stdin>")
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
     """Directories -> their ``.txt``/``.jsonl`` files (sorted), globs -> matches, files as given."""
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        if str(item) == STDIN:
+            yield path
+        elif path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl"))
             if not found:
                 yield IngestError(str(path), "directory holds no .txt or .jsonl files")
@@ -243,6 +280,8 @@ def iter_articles(inputs: Iterable[str | Path]) -> Iterator[Article | IngestErro
     for item in expand_inputs(inputs):
         if isinstance(item, IngestError):
             yield item
+        elif str(item) == STDIN:
+            yield from _articles_from_stdin()
         elif item.suffix == ".jsonl":
             yield from _articles_from_jsonl(item)
         else:

@@ -339,3 +339,14 @@ def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
     assert f"    {model} | seeds/" in narrow
     wide = runner.invoke(app, ["runs"], env={**ENV, "COLUMNS": "160"}).stdout
     assert "model" in wide and "inputs" in wide and model in wide
+
+
+def test_run_reads_an_article_from_standard_input(live):
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    result = runner.invoke(
+        app, ["run", "-", "--base-url", live.base_url, "--model", "fixture", "--mode", "tools"],
+        input=seed.read_bytes(), env=ENV, catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert asked(live) == 1 and "1 ok, 0 failed" in result.stdout
+    assert HEADLINES[0] in result.stdout and "stdin-" in result.stdout

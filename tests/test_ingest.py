@@ -121,3 +121,43 @@ def test_jsonl_input_streams_and_reports_bad_lines(tmp_path):
     assert items[0].headline == "T" and items[0].published == dt.date(2019, 5, 11)
     assert str(items[1]).startswith(f"{path}:2: invalid JSON")
     assert str(items[2]) == f"{path}:3: JSON object has no 'text' field"
+
+
+def _from_stdin(data: bytes, monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    return list(iter_articles(["-"]))
+
+
+def test_stdin_is_one_article_or_jsonl_records(monkeypatch):
+    text = (SEEDS[0]).read_bytes()
+    [article] = _from_stdin(b"\n\n" + text, monkeypatch)
+    assert article.headline == EXPECTED[SEEDS[0].stem][0]
+    assert article.source_path == "<stdin>" and article.id.startswith("stdin-")
+    assert article.text == "\n\n" + text.decode("utf-8")  # kept whole: offsets index it
+
+    lines = [
+        "\ufeff" + json.dumps({"id": "a1", "title": "T", "text": "Body one."}),  # a BOM first
+        "{not json",
+        json.dumps({"id": "a4", "text": "Body four."}),
+    ]
+    records = _from_stdin("\n".join(lines).encode("utf-8") + b"\n\xff\xfe\n", monkeypatch)
+    assert [getattr(i, "id", None) for i in records] == ["a1", None, "a4", None]
+    assert records[0].source_path == "<stdin>:1" and records[0].headline == "T"
+    assert str(records[1]).startswith("<stdin>:2: invalid JSON")
+    assert str(records[3]) == "<stdin>:4: not UTF-8 text (bad byte at offset 0)"
+
+    assert [str(e) for e in _from_stdin(b"  \n\n", monkeypatch)] == ["<stdin>: empty input"]
+    assert [str(e) for e in _from_stdin(b"Caf\xe9", monkeypatch)] == [
+        "<stdin>: not UTF-8 text (bad byte at offset 3)"
+    ]
+
+
+def test_a_bad_line_in_a_jsonl_file_does_not_end_the_file(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b'{"id": "a1", "text": "Caf\xe9"}\n{"id": "a2", "text": "Body two."}\n')
+    items = list(iter_articles([path]))
+    assert str(items[0]) == f"{path}:1: not UTF-8 text (bad byte at offset 25)"
+    assert items[1].id == "a2"
