@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -19,6 +20,7 @@ from rich.text import Text
 
 from . import __version__
 from .cli_reports import LedgerOption, cannot_write, eval_command, export
+from .ingest import STDIN
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
 from .normalise import Gazetteer
@@ -189,6 +191,9 @@ def run(
             paths = paths or previous.inputs
             if not paths:
                 raise _usage_error(f"run {previous.id} was not started from paths: give its inputs again")
+        if STDIN in paths and sys.stdin.isatty():  # it would wait for typing, silently
+            raise _usage_error("- reads standard input, which is a terminal here: pipe the "
+                               "articles in (summarizer run - < articles.jsonl)")  # fmt: skip
         Gazetteer.load(settings.gazetteer)  # a bad file stops the run before any request
     except (ValueError, LedgerError) as exc:
         raise _usage_error(str(exc)) from None
@@ -217,7 +222,8 @@ def run(
         writer = JsonlWriter(out_file) if out_file else None
     except OSError as exc:  # before any request: nothing asked would have nowhere to go
         raise _usage_error(cannot_write(out_file, exc)) from None
-    total = count_inputs(paths) if err.is_terminal else None
+    # Standard input can be read only once: its articles are not counted ahead.
+    total = count_inputs(paths) if err.is_terminal and STDIN not in paths else None
     progress = BatchProgress(err, total)
     # Both streams on the terminal: panels go above the bar, through its console.
     panels = err if progress.enabled and out.is_terminal else out

@@ -350,3 +350,25 @@ def test_run_reads_an_article_from_standard_input(live):
     assert result.exit_code == 0, result.output
     assert asked(live) == 1 and "1 ok, 0 failed" in result.stdout
     assert HEADLINES[0] in result.stdout and "stdin-" in result.stdout
+
+
+def test_standard_input_on_a_terminal_is_refused_not_waited_on(tmp_path):
+    """``run -`` with a terminal for stdin would sit silently waiting for typing."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "summarizer.cli", "run", "-", "--no-ledger", "--base-url",
+             "http://127.0.0.1:9/v1", "--model", "m"],
+            stdin=follower, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "COLUMNS": "200"},
+        )  # fmt: skip
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert done.returncode == 2
+    assert "- reads standard input, which is a terminal here" in done.stderr
