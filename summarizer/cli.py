@@ -332,7 +332,7 @@ def _resume_command(run_id: str) -> str:
 def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = True) -> None:
     if totals.failures:
         err.print(failures_table(totals.failures))
-    out.print(footer(totals))
+    out.print(footer(totals), soft_wrap=True)  # one line, grepped from logs
     if out_file:
         out.print(f"results: {out_file}", highlight=False, soft_wrap=True)
     if totals.ok + totals.failed == 0:

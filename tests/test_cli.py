@@ -93,6 +93,7 @@ def test_one_line_messages_stay_one_line_in_a_narrow_pipe(tmp_path):
                         env=narrow)  # fmt: skip
     assert ran.exit_code == 1
     assert f"failed {bad}: not UTF-8 text (bad byte at offset 0)" in ran.stderr.splitlines()
+    assert "0 ok, 1 failed | 0 events, 0 grounded | tokens 0 prompt + 0 completion" in ran.stdout
     record = tmp_path / "r.jsonl"
     record.write_text('{"article_id": "x"}\n')
     shown = runner.invoke(app, ["show", str(record)], env=narrow)
