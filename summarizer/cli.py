@@ -47,6 +47,7 @@ err = Console(stderr=True)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"summarizer {__version__}")
@@ -299,8 +300,8 @@ def _run_to_continue(
 
 
 def _absolute(paths: list[str]) -> list[str]:
-    """Existing files and directories as absolute paths; globs and the rest as given."""
-    return [str(Path(p).resolve()) if Path(p).exists() else p for p in paths]
+    """Existing files and directories as absolute paths; globs, ``-`` and the rest as given."""
+    return [str(Path(p).resolve()) if p != STDIN and Path(p).exists() else p for p in paths]
 
 
 def _settings_of(run: RunInfo, flags: dict) -> Settings:

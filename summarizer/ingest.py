@@ -206,7 +206,7 @@ def _articles_from_lines(
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
+            obj = json.loads(raw.decode("utf-8-sig"))  # a BOM would only be on the first
             text = obj["text"]
             article_id = str(obj.get("id") or f"{stem}-{lineno}")
             published = obj.get("published")
@@ -236,17 +236,17 @@ def _articles_from_stdin(stream: BinaryIO | None = None) -> Iterator[Article | I
     """``-``: JSONL records when the first thing on standard input is ``{``, streamed line by
     line; otherwise the whole of it is one article's text."""
     stream = stream or sys.stdin.buffer
-    head = b""
-    while not head.strip():
+    head: list[bytes] = []  # up to the first line that is not blank, kept as lines: line
+    while not (head and head[-1].strip()):  # numbers in errors count the blank ones too
         line = stream.readline()
         if not line:
             yield IngestError("<stdin>", "empty input")
             return
-        head += line
-    if head.lstrip().lstrip(b"\xef\xbb\xbf").startswith(b"{"):
-        yield from _articles_from_lines(itertools.chain([head], stream), "<stdin>", "stdin")
+        head.append(line)
+    if head[-1].strip().removeprefix(b"\xef\xbb\xbf").startswith(b"{"):
+        yield from _articles_from_lines(itertools.chain(head, stream), "<stdin>", "stdin")
         return
-    raw = head + stream.read()
+    raw = b"".join(head) + stream.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

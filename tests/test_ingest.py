@@ -143,11 +143,12 @@ def test_stdin_is_one_article_or_jsonl_records(monkeypatch):
         "{not json",
         json.dumps({"id": "a4", "text": "Body four."}),
     ]
-    records = _from_stdin("\n".join(lines).encode("utf-8") + b"\n\xff\xfe\n", monkeypatch)
+    data = b"\n  \n" + "\n".join(lines).encode("utf-8") + b"\n\xff\xfe\n"
+    records = _from_stdin(data, monkeypatch)
     assert [getattr(i, "id", None) for i in records] == ["a1", None, "a4", None]
-    assert records[0].source_path == "<stdin>:1" and records[0].headline == "T"
-    assert str(records[1]).startswith("<stdin>:2: invalid JSON")
-    assert str(records[3]) == "<stdin>:4: not UTF-8 text (bad byte at offset 0)"
+    assert records[0].source_path == "<stdin>:3" and records[0].headline == "T"
+    assert str(records[1]).startswith("<stdin>:4: invalid JSON")
+    assert str(records[3]) == "<stdin>:6: not UTF-8 text (bad byte at offset 0)"
 
     assert [str(e) for e in _from_stdin(b"  \n\n", monkeypatch)] == ["<stdin>: empty input"]
     assert [str(e) for e in _from_stdin(b"Caf\xe9", monkeypatch)] == [
