@@ -452,8 +452,9 @@ def _runs_lines(infos: list[RunInfo], title: str) -> Group:
             f"  {ok} ok, {failed} failed, {cached} cached | {tokens} tokens | {cost}",
         ))  # fmt: skip
         inputs = f" | {' '.join(r.inputs)}" if r.inputs else ""
-        model = Text(f"    {r.model or '-'}{inputs}", style="dim", no_wrap=True, overflow="ellipsis")
-        lines.append(model)
+        lines.append(
+            Text(f"    {r.model or '-'}{inputs}", style="dim", no_wrap=True, overflow="ellipsis")
+        )
     return Group(*lines)
 
 

@@ -122,7 +122,9 @@ def events_blocks(summary: ArticleSummary) -> Group:
     for n, event in enumerate(summary.events, 1):
         style = "" if event.grounded else "dim strike"
         date, kind, actors, place, deaths = _cells(event)
-        blocks.append(Text.assemble(f"{n:>2}. ", (kind, "bold"), "  ", evidence_cell(event), style=style))
+        blocks.append(
+            Text.assemble(f"{n:>2}. ", (kind, "bold"), "  ", evidence_cell(event), style=style)
+        )
         fields = Table.grid(padding=(0, 1))
         fields.add_column(style="dim", no_wrap=True)
         fields.add_column(overflow="fold")
