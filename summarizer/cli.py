@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import json
 import logging
@@ -19,12 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .cli_checks import endpoint_conflict, out_file_conflict
 from .cli_reports import LedgerOption, cannot_write, eval_command, export
 from .ingest import STDIN
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
 from .normalise import Gazetteer
-from .pricing import format_cost
+from .pricing import format_cost, load_prices
 from .progress import BatchProgress, count_inputs, summary_table
 from .render import RunTotals, article_view, failures_table, footer
 from .results import Result
@@ -186,6 +188,8 @@ def run(
     try:
         ledger = None if no_ledger else Ledger(ledger_path)
         settings = Settings.from_env(**flags)
+        if base_url and not model_path:  # a server named now beats a model file in the env
+            settings = dataclasses.replace(settings, model_path=None)
         previous = _run_to_continue(ledger, paths, settings, run_ref, resume) if continuing else None
         if previous is not None:
             settings = _settings_of(previous, flags)
@@ -195,7 +199,14 @@ def run(
         if STDIN in paths and sys.stdin.isatty():  # it would wait for typing, silently
             raise _usage_error("- reads standard input, which is a terminal here: pipe the "
                                "articles in (summarizer run - < articles.jsonl)")  # fmt: skip
-        Gazetteer.load(settings.gazetteer)  # a bad file stops the run before any request
+        problem = endpoint_conflict(flags, settings) or (
+            out_file_conflict(out_file, paths) if out_file else None
+        )
+        if problem:
+            raise _usage_error(problem)
+        # Bad tables stop the run before any request, not after the answers are paid for.
+        Gazetteer.load(settings.gazetteer)
+        load_prices()
     except (ValueError, LedgerError) as exc:
         raise _usage_error(str(exc)) from None
     if settings.uses_embedded:

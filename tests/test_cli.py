@@ -373,3 +373,44 @@ def test_standard_input_on_a_terminal_is_refused_not_waited_on(tmp_path):
         os.close(follower)
     assert done.returncode == 2
     assert "- reads standard input, which is a terminal here" in done.stderr
+
+
+def test_an_input_given_as_out_is_refused_and_kept(live, tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "a", "text": "Regime forces shelled Hama."}\n')
+    before = corpus.read_bytes()
+    ran = run_cli("run", str(corpus), "--out", str(corpus), "--base-url", live.base_url,
+                  "--model", "fixture")  # fmt: skip
+    assert ran.exit_code == 2 and "is also an input" in ran.stderr
+    assert corpus.read_bytes() == before and asked(live) == 0
+
+
+def test_a_bad_price_table_stops_the_run_before_any_request(live, tmp_path, monkeypatch):
+    monkeypatch.setitem(ENV, "SUMMARIZER_PRICES", str(tmp_path / "nope.toml"))
+    from summarizer.pricing import load_prices
+
+    load_prices.cache_clear()
+    try:
+        ran = run_cli("run", str(ROOT / "seeds"), "--base-url", live.base_url, "--model", "fixture")
+    finally:
+        load_prices.cache_clear()
+    assert ran.exit_code == 2 and "nope.toml: cannot read" in ran.stderr
+    assert asked(live) == 0
+
+
+def test_model_without_an_endpoint_is_refused_not_run_on_the_embedded_model(tmp_path):
+    # (an unknown embedded model: were the check gone, this fails at once, not after loading one)
+    env = {**ENV, "OPENAI_API_KEY": "", "SUMMARIZER_EMBEDDED_MODEL": "no-such-model"}
+    ran = runner.invoke(app, ["run", str(ROOT / "seeds"), "--model", "gpt-4o-mini"], env=env)
+    assert ran.exit_code == 2
+    assert "--model gpt-4o-mini: no endpoint to ask it" in " ".join(ran.stderr.split())
+    assert "Using the embedded model" not in ran.stderr
+
+
+def test_a_base_url_flag_beats_a_model_file_from_the_environment(live, tmp_path):
+    env = {**ENV, "SUMMARIZER_MODEL_PATH": str(tmp_path / "local.gguf")}
+    ran = runner.invoke(app, ["run", str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"),
+                              "--base-url", live.base_url, "--model", "fixture", "--mode", "tools"],
+                        env=env)  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    assert asked(live) == 1 and "embedded" not in ran.stderr
