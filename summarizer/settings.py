@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field, fields, replace
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal, get_args
+from urllib.parse import urlsplit
 
 Mode = Literal["auto", "tools", "json_schema", "md_json"]
+MODES: tuple[str, ...] = get_args(Mode)
 
 ENV = {
     "api_key": "OPENAI_API_KEY",
@@ -23,6 +27,17 @@ ENV = {
     "concurrency": "SUMMARIZER_CONCURRENCY",
     "gazetteer": "SUMMARIZER_GAZETTEER",
 }
+
+# (type, least value): the same bounds as the CLI flags' ``min=`` (cli.py), so a variable is
+# held to what its flag would be.
+NUMBERS: dict[str, tuple[type, float]] = {
+    "max_tokens": (int, 64),
+    "timeout": (float, 1),
+    "transport_attempts": (int, 1),
+    "reasks": (int, 0),
+    "concurrency": (int, 1),
+}
+URLS = ("base_url", "embedded_url")
 
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 
@@ -57,23 +72,28 @@ class Settings:
     # on for the embedded model (llama.cpp enforces the schema), off elsewhere.
     constrain_quotes: bool | None = None
     # A GeoNames country dump (tab-separated, e.g. SY.txt) to resolve places with instead of the
-    # shipped snapshot. Normalisation only: the model's answer and the cache key do not depend on it.
+    # shipped snapshot. Normalisation only: the model's answer and the cache key do not depend
+    # on it.
     gazetteer: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked here, not where it is used: llm.py looks the mode up in a table (a KeyError).
+        if self.mode not in MODES:
+            raise ValueError(_not_a_mode("mode", self.mode))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Raises ``ValueError`` (one line naming the variable) for a value that cannot be used."""
         environ = os.environ if environ is None else environ
-        types = {f.name: f.type for f in fields(cls)}
         values: dict = {}
         for name, var in ENV.items():
             raw = environ.get(var)
-            if raw in (None, ""):
+            # A stray space or newline (copied, or from an .env file) would be sent as-is: in
+            # the key it fails every request.
+            value = raw.strip() if raw is not None else ""
+            if not value:
                 continue
-            kind = types[name]
-            try:
-                values[name] = int(raw) if kind == "int" else float(raw) if kind == "float" else raw
-            except ValueError:
-                raise ValueError(f"{var}={raw!r} is not a number") from None
+            values[name] = _parse(name, var, raw, value)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -82,7 +102,8 @@ class Settings:
 
     @property
     def uses_embedded(self) -> bool:
-        return bool(self.model_path or self.embedded_url) or (not self.base_url and not self.api_key)
+        explicit = bool(self.model_path or self.embedded_url)
+        return explicit or (not self.base_url and not self.api_key)
 
     @property
     def quotes_constrained(self) -> bool:
@@ -92,3 +113,46 @@ class Settings:
     def endpoint_label(self) -> str:
         """Where requests go, safe to print and store (never a key)."""
         return "embedded" if self.uses_embedded else (self.base_url or "https://api.openai.com/v1")
+
+
+def _not_a_mode(where: str, raw: object) -> str:
+    return f"{where}={raw!r}: not a mode ({', '.join(MODES)})"
+
+
+def _parse(name: str, var: str, raw: str, value: str) -> object:
+    """One environment variable's value, checked as its CLI flag would be."""
+    if name in NUMBERS:
+        return _number(var, raw, value, *NUMBERS[name])
+    if name == "mode" and value not in MODES:
+        raise ValueError(_not_a_mode(var, raw))
+    if name in URLS:
+        try:  # without a scheme every request fails later, one by one
+            url = urlsplit(value)
+            usable = url.scheme.lower() in ("http", "https") and bool(url.hostname)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            usable = False
+        if not usable:
+            raise ValueError(f"{var}={raw!r}: must be an http:// or https:// URL")
+    if name == "gazetteer":
+        # Absolute, as the --gazetteer flag is: the run records it, and a run resumed from
+        # another directory must read the same file.
+        return str(Path(value).expanduser().resolve())
+    return value
+
+
+def _number(var: str, raw: str, value: str, kind: type, least: float) -> float:
+    bound = f"at least {least:g}"
+    try:
+        number = kind(value)
+    except ValueError:
+        try:
+            float(value)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"{var}={raw!r} is not a number: must be {what}, {bound}") from None
+        raise ValueError(f"{var}={raw!r}: must be a whole number, {bound}") from None
+    if not math.isfinite(number):  # nan slips past `<`; inf would never time out
+        raise ValueError(f"{var}={raw!r}: must be a finite number, {bound}")
+    if number < least:
+        raise ValueError(f"{var}={raw!r}: must be {bound}")
+    return number
