@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import gc
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -47,7 +49,7 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 def _version(value: bool) -> None:
@@ -89,6 +91,7 @@ def prepare_heap_for_batch() -> None:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     paths: Annotated[
         Optional[list[str]],
         typer.Argument(
@@ -160,7 +163,7 @@ def run(
     run_ref: Annotated[
         Optional[str], typer.Option("--run", metavar="RUN", help="The run to --resume or --retry-failed (an id, a prefix, or 'last').")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the footer and failures.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No article panels and no retry warnings: only failures, the batch table and the footer.")] = False,
 ) -> None:
     """Summarise articles and extract their events.
 
@@ -168,7 +171,7 @@ def run(
     sends no request, and --resume after a crash or Ctrl-C finishes only what is missing.
 
     Exit status: 0 when every article succeeded, 1 when some failed (listed with reasons),
-    2 on usage errors, 130 when interrupted.
+    2 on usage errors, 130 when interrupted (Ctrl-C), 143 when terminated (SIGTERM).
     """
     if mode not in (None, "auto", "tools", "json_schema", "md_json"):
         raise _usage_error(f"--mode must be auto, tools, json_schema or md_json, not {mode!r}")
@@ -180,6 +183,10 @@ def run(
         # absolute, like the inputs: a run resumed from another directory finds the same file
         gazetteer=str(gazetteer.expanduser().resolve()) if gazetteer else None,
     )  # fmt: skip
+    if quiet:  # the retries' warnings too (failures are printed with their reasons anyway)
+        logger = logging.getLogger("summarizer")
+        ctx.call_on_close(functools.partial(logger.setLevel, logger.level))
+        logger.setLevel(logging.ERROR)
     continuing = resume or retry_failed or run_ref is not None
     if continuing and no_ledger:
         raise _usage_error("--resume, --retry-failed and --run need the ledger (drop --no-ledger)")
@@ -251,22 +258,38 @@ def run(
         elif result.failure:
             err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False, soft_wrap=True)
 
+    terminated = asyncio.Event()
+
     async def batch() -> None:  # on this thread's event loop: no hand-over between threads
+        # SIGTERM (kill, a batch scheduler's time limit) ends the run as Ctrl-C does: the
+        # batch is cancelled at its next await, the run is left resumable, and we say so.
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGTERM, lambda: (terminated.set(), task.cancel())
+        )
         run_id = previous.id if previous else None
         async for result in summarizer.asummarize_many(paths, run_id=run_id, retry_failed=retry_failed):
             handle(result)
+
+    def stopped(how: str, code: int) -> typer.Exit:
+        finish = ""
+        if ledger and summarizer.run_id:
+            finish = f"; finish with {_resume_command(summarizer.run_id, ledger)}"
+        err.print(f"[yellow]{how}[/] after {progress.stats.done} article(s){finish}",
+                  highlight=False, soft_wrap=True)  # fmt: skip
+        return typer.Exit(code)
 
     prepare_heap_for_batch()
     try:
         with progress:
             asyncio.run(batch())
     except KeyboardInterrupt:
-        err.print(
-            f"[yellow]interrupted[/] after {progress.stats.done} article(s); finish with "
-            f"{_resume_command(summarizer.run_id)}" if summarizer.run_id else "[yellow]interrupted[/]",
-            highlight=False, soft_wrap=True,
-        )  # fmt: skip
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise stopped("interrupted", EXIT_INTERRUPTED) from None
+    except asyncio.CancelledError:
+        if not terminated.is_set():
+            raise
+        raise stopped("terminated (SIGTERM)", EXIT_TERMINATED) from None
     except (ValueError, LedgerError) as exc:
         raise _usage_error(str(exc)) from None
     finally:
@@ -275,10 +298,10 @@ def run(
     totals.seconds = time.monotonic() - started
     out.print(summary_table(progress.stats, run_id=summarizer.run_id,
                             ledger=str(ledger.path) if ledger else None))  # fmt: skip
-    if progress.stats.skipped and summarizer.run_id:
+    if progress.stats.skipped and ledger and summarizer.run_id:
         err.print(
             f"[yellow]stopped early[/]: {progress.stats.skipped} article(s) not attempted; once the "
-            f"cause is fixed, finish with {_resume_command(summarizer.run_id)}",
+            f"cause is fixed, finish with {_resume_command(summarizer.run_id, ledger, retry=True)}",
             highlight=False, soft_wrap=True,
         )  # fmt: skip
     _finish(totals, out_file)
@@ -336,9 +359,14 @@ def _announce_embedded(settings: Settings) -> None:
     )  # fmt: skip
 
 
-def _resume_command(run_id: str) -> str:
-    """What finishes an unfinished run (after Ctrl-C, or a batch that stopped early)."""
-    return f"`summarizer run --resume --run {run_id}`"
+def _resume_command(run_id: str, ledger: Ledger, *, retry: bool = False) -> str:
+    """What finishes an unfinished run: ``--resume`` after an interruption; ``--retry-failed``
+    after a batch that stopped early, whose last failures (cannot connect) are to be asked
+    again with the articles it did not attempt. Names the ledger unless it is the default."""
+    command = f"summarizer run {'--retry-failed' if retry else '--resume'} --run {run_id}"
+    if ledger.path.resolve() != default_path().resolve():
+        command += f" --ledger {ledger.path}"
+    return f"`{command}`"
 
 
 def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = True) -> None:

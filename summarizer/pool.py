@@ -259,7 +259,10 @@ def _forked_child(
     code = 1
     try:
         gc.freeze()  # the parent's objects are never collected (or finalized) here
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the engine's; EOF ends us
+        # Ctrl-C and SIGTERM reach the whole process group: they are the engine's to handle,
+        # and the end of our pipe (the parent closing it, or dying) ends us.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
             signal.set_wakeup_fd(-1)  # the parent's event loop's, if it set one
         except ValueError:

@@ -309,18 +309,25 @@ def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_
     assert asked(live) == 1
 
 
-def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path):
+def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path, live):
+    import shlex
     import socket
 
     with socket.create_server(("127.0.0.1", 0)) as probe:  # freed at once: connections refused
         down = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
-    ledger = tmp_path / "ledger.sqlite3"
+    ledger = tmp_path / "not-the-default.sqlite3"  # so the hint must name it
     ran = run_cli("run", str(ROOT / "seeds"), "--base-url", down, "--model", "fixture", "--ledger", str(ledger),
-                  "--transport-attempts", "1", "--concurrency", "1", "-q")  # fmt: skip
+                  "--mode", "tools", "--transport-attempts", "1", "--concurrency", "1", "-q")  # fmt: skip
     assert ran.exit_code == 1
     run_id = Ledger(ledger).latest_unfinished().id
+    command = f"summarizer run --retry-failed --run {run_id} --ledger {ledger}"
     assert (f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
-            f"`summarizer run --resume --run {run_id}`") in ran.stderr.splitlines()  # fmt: skip
+            f"`{command}`") in ran.stderr.splitlines()  # fmt: skip
+    # The command as printed finishes the run: the one that failed to connect and the four
+    # not attempted (the endpoint is back, at a new address here).
+    again = run_cli(*shlex.split(command)[1:], "--base-url", live.base_url)
+    assert again.exit_code == 0, again.output
+    assert asked(live) == 5 and "5 ok, 0 failed" in again.stdout
 
 
 def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
@@ -414,3 +421,52 @@ def test_a_base_url_flag_beats_a_model_file_from_the_environment(live, tmp_path)
                         env=env)  # fmt: skip
     assert ran.exit_code == 0, ran.output
     assert asked(live) == 1 and "embedded" not in ran.stderr
+
+
+def test_quiet_prints_no_panels_and_no_retry_warnings(tmp_path, caplog):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff not utf-8")
+    down = "http://127.0.0.1:9/v1"  # the seed's requests are refused: retried, then failed
+    ran = run_cli("run", str(bad), str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"), "--no-ledger",
+                  "--base-url", down, "--model", "m", "--transport-attempts", "2", "-q")  # fmt: skip
+    assert ran.exit_code == 1
+    assert not [r for r in caplog.records if r.name.startswith("summarizer")]  # no retry lines
+    assert "Batch" in ran.stdout  # the run's table stays
+    assert f"failed {bad}: not UTF-8 text" in ran.stderr
+    assert "0 ok, 2 failed" in ran.stdout
+    loud = run_cli("run", str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"), "--no-ledger",
+                   "--base-url", down, "--model", "m", "--transport-attempts", "2")  # fmt: skip
+    assert loud.exit_code == 1  # and now the retry is logged: the level was restored
+    assert any("transport retry" in r.getMessage() for r in caplog.records)
+
+
+def test_sigterm_leaves_a_resumable_run_and_says_how_to_finish_it(tmp_path, monkeypatch):
+    """A batch scheduler's time limit sends SIGTERM (to every process of the job): the run is
+    marked interrupted, the command says how to finish it, and exits 143."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # its server answers after a delay
+    from common import BenchServer
+
+    ledger = tmp_path / "other.sqlite3"
+    with BenchServer(latency_ms=2000) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "summarizer.cli", "run", str(ROOT / "seeds"), "--base-url",
+             server.url, "--model", "m", "--ledger", str(ledger), "--concurrency", "1", "-q"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            env={**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "COLUMNS": "200"},
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while server.stats().get("requests", 0) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the first answer is in, the second on its way
+        os.killpg(proc.pid, signal.SIGTERM)  # as a scheduler does: the request worker too
+        _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 143, stderr
+    run = Ledger(ledger).latest_unfinished()
+    assert run is not None and run.status == "interrupted" and run.ok >= 1
+    assert (f"terminated (SIGTERM) after {run.ok} article(s); finish with "
+            f"`summarizer run --resume --run {run.id} --ledger {ledger}`") in stderr.splitlines()
