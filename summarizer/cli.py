@@ -249,7 +249,7 @@ def run(
     def handle(result: Result) -> None:
         record = result.summary or result.failure
         assert record is not None
-        totals.add(record)
+        totals.add(record, skipped=result.status == "skipped")
         progress.update(result, summarizer.throttle.rate_limited if summarizer.throttle else 0)
         if writer:
             writer.write_result(result)
@@ -296,6 +296,9 @@ def run(
         if writer:
             writer.close()
     totals.seconds = time.monotonic() - started
+    # What this batch spent, failed attempts included and cached answers not: as its table says.
+    totals.prompt_tokens = progress.stats.prompt_tokens
+    totals.completion_tokens = progress.stats.completion_tokens
     out.print(summary_table(progress.stats, run_id=summarizer.run_id,
                             ledger=str(ledger.path) if ledger else None))  # fmt: skip
     if progress.stats.skipped and ledger and summarizer.run_id:
@@ -375,9 +378,9 @@ def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = T
     out.print(footer(totals), soft_wrap=True)  # one line, grepped from logs
     if out_file:
         out.print(f"results: {out_file}", highlight=False, soft_wrap=True)
-    if totals.ok + totals.failed == 0:
+    if totals.ok + totals.failed + totals.skipped == 0:
         raise _usage_error("no articles found in the given paths")
-    raise typer.Exit(EXIT_SOME_FAILED if totals.failed and failures_fail else EXIT_OK)
+    raise typer.Exit(EXIT_SOME_FAILED if (totals.failed or totals.skipped) and failures_fail else EXIT_OK)
 
 
 @app.command()
@@ -416,7 +419,8 @@ def show(
             out.print(article_view(summary))
         else:
             totals.add(Failure(article_id=row.article_id, source_path=row.source,
-                               stage=row.stage or "llm", reason=f"{row.status}: {row.reason}"))  # type: ignore[arg-type]  # fmt: skip
+                               stage=row.stage or "llm", reason=f"{row.status}: {row.reason}"),  # type: ignore[arg-type]
+                       skipped=row.status == "skipped")  # fmt: skip
     out.print(_runs_table([info], title=f"Run {info.id}"))
     _finish(totals, None, failures_fail=False)
 

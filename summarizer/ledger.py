@@ -416,7 +416,9 @@ class Ledger:
                 " COALESCE(SUM(status = 'ok'), 0), COALESCE(SUM(status = 'failed'), 0),"
                 " COALESCE(SUM(status = 'skipped'), 0), COALESCE(SUM(cached), 0),"
                 " COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0),"
-                " COALESCE(SUM(attempts), 0), SUM(cost_usd)"
+                " COALESCE(SUM(attempts), 0),"
+                # unknown (NULL) once an article that was asked has no price: never "$0"
+                " CASE WHEN SUM(attempts > 0 AND cost_usd IS NULL) THEN NULL ELSE SUM(cost_usd) END"
                 " FROM items WHERE run_id = ?",
                 (info.id,),
             ).fetchone()

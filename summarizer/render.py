@@ -184,8 +184,12 @@ def failures_table(failures: Iterable[Failure]) -> Table:
 
 @dataclass
 class RunTotals:
+    """What the footer line counts. Tokens: what the records cost when they were made, unless
+    the caller sets what a batch spent (``run`` does, so its footer agrees with its table)."""
+
     ok: int = 0
     failed: int = 0
+    skipped: int = 0  # not attempted (a batch that stopped early); listed with the failures
     events: int = 0
     grounded: int = 0
     prompt_tokens: int = 0
@@ -193,9 +197,12 @@ class RunTotals:
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
 
-    def add(self, record: ArticleSummary | Failure) -> None:
+    def add(self, record: ArticleSummary | Failure, *, skipped: bool = False) -> None:
         if isinstance(record, Failure):
-            self.failed += 1
+            if skipped:
+                self.skipped += 1
+            else:
+                self.failed += 1
             self.failures.append(record)
             return
         self.ok += 1
@@ -206,9 +213,10 @@ class RunTotals:
 
 
 def footer(totals: RunTotals) -> Text:
-    style = "bold green" if not totals.failed else "bold red"
+    style = "bold green" if not (totals.failed or totals.skipped) else "bold red"
+    skipped = f", {totals.skipped} skipped" if totals.skipped else ""
     line = (
-        f"{totals.ok} ok, {totals.failed} failed | {totals.events} events, "
+        f"{totals.ok} ok, {totals.failed} failed{skipped} | {totals.events} events, "
         f"{totals.grounded} grounded | tokens {totals.prompt_tokens:,} prompt + "
         f"{totals.completion_tokens:,} completion"
     )

@@ -232,6 +232,9 @@ def test_rerun_is_served_from_the_ledger_then_listed_and_shown(live, tmp_path):
     assert second.exit_code == 0
     assert asked(live) == 5  # the re-run sent nothing
     assert "5 (no request sent)" in second.stdout
+    # the footer counts what this run spent, as the table does: nothing
+    assert any(line.startswith("5 ok, 0 failed |") and "tokens 0 prompt + 0 completion" in line
+               for line in second.stdout.splitlines())  # fmt: skip
     assert len(out.read_text().splitlines()) == 5
     # Not a terminal: no live bar, no escape codes; just the summary at the end.
     assert "\x1b[" not in second.stderr + second.stdout and "summarising" not in second.stderr
@@ -320,6 +323,7 @@ def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path, live):
                   "--mode", "tools", "--transport-attempts", "1", "--concurrency", "1", "-q")  # fmt: skip
     assert ran.exit_code == 1
     run_id = Ledger(ledger).latest_unfinished().id
+    assert "0 ok, 1 failed, 4 skipped | 0 events" in ran.stdout  # as the batch table counts
     command = f"summarizer run --retry-failed --run {run_id} --ledger {ledger}"
     assert (f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
             f"`{command}`") in ran.stderr.splitlines()  # fmt: skip

@@ -301,3 +301,17 @@ def test_a_ledger_that_cannot_be_made_or_read_says_so_in_one_line(tmp_path):
     garbage.write_bytes(b"this is not an SQLite file, just text that is long enough" * 20)
     with pytest.raises(LedgerError, match=r"garbage\.sqlite3: not a usable ledger \(file is not a database\)"):
         Ledger(garbage)
+
+
+def test_a_runs_cost_is_unknown_once_an_asked_article_had_no_price(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        config = {"model": "m", "prompt_version": "p", "schema_version": "1"}
+        run_id = ledger.start_run(settings=Settings(base_url="http://x/v1"), endpoint="e", config=config)
+        ledger.record(run_id, ItemRow(seq=0, article_id="a", status="ok", result="{}", cached=True,
+                                      cost_usd=0.0))  # fmt: skip
+        ledger.record(run_id, ItemRow(seq=1, article_id="b", status="ok", result="{}", attempts=1,
+                                      prompt_tokens=10, cost_usd=0.002))  # fmt: skip
+        assert ledger.run(run_id).cost_usd == pytest.approx(0.002)
+        ledger.record(run_id, ItemRow(seq=2, article_id="c", status="ok", result="{}", attempts=1,
+                                      prompt_tokens=10, cost_usd=None))  # fmt: skip
+        assert ledger.run(run_id).cost_usd is None  # not "$0.002": part of it has no price
