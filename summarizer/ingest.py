@@ -197,6 +197,61 @@ def _articles_from_jsonl(path: Path) -> Iterator[Article | IngestError]:
         yield from _articles_from_lines(handle, str(path), path.stem)
 
 
+_JSON_KINDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
+               list: "an array", dict: "an object", type(None): "null"}  # fmt: skip
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_OPTIONAL_STRINGS = ("title", "headline", "outlet", "url")
+
+
+def _kind(value: object) -> str:
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def _valid_date(iso: str) -> bool:
+    try:
+        dt.date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_record(obj: object) -> str | None:
+    """The first problem with one JSONL record's fields, or None. A few type checks, not a
+    schema: this runs once per line of files with 100,000 lines."""
+    if not isinstance(obj, dict):
+        return f"not a JSON object ({_kind(obj)})"
+    if "text" not in obj:
+        return "JSON object has no 'text' field"
+    text = obj["text"]
+    if not isinstance(text, str):
+        return f"'text' must be a string, not {_kind(text)}"
+    if not text.strip():
+        return "'text' is empty"
+    article_id = obj.get("id")
+    # bool is an int to Python but not an id to anyone
+    if article_id is not None and (
+        isinstance(article_id, bool) or not isinstance(article_id, (str, int))
+    ):
+        kind = "a fractional number" if isinstance(article_id, float) else _kind(article_id)
+        return f"'id' must be a string or an integer, not {kind}"
+    for name in _OPTIONAL_STRINGS:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            return f"'{name}' must be a string, not {_kind(value)}"
+    published = obj.get("published")
+    if published is not None:
+        if not isinstance(published, str):
+            return f"'published' must be a YYYY-MM-DD date, not {_kind(published)}"
+        # "" has always meant no date; fullmatch on [:10] keeps "2019-05-11T08:00" usable
+        if published and not (_ISO_DATE.fullmatch(published[:10]) and _valid_date(published[:10])):
+            return f"'published' must be a YYYY-MM-DD date, not {_shown(published)}"
+    return None
+
+
 def _articles_from_lines(
     lines: Iterable[bytes], source: str, stem: str
 ) -> Iterator[Article | IngestError]:
@@ -207,29 +262,38 @@ def _articles_from_lines(
             continue
         try:
             obj = json.loads(raw.decode("utf-8-sig"))  # a BOM would only be on the first
-            text = obj["text"]
-            article_id = str(obj.get("id") or f"{stem}-{lineno}")
-            published = obj.get("published")
-            yield article_from_text(
-                text,
-                article_id,
+        except UnicodeDecodeError as exc:
+            yield IngestError(where, f"not UTF-8 text (bad byte at offset {exc.start})")
+            continue
+        except json.JSONDecodeError as exc:
+            yield IngestError(where, f"invalid JSON ({exc.msg})")
+            continue
+        except RecursionError:  # e.g. a line of 100,000 '['
+            yield IngestError(where, "invalid JSON (nested too deeply)")
+            continue
+        problem = _check_record(obj)
+        if problem:
+            yield IngestError(where, problem)
+            continue
+        published = obj.get("published")
+        try:
+            article = article_from_text(
+                obj["text"],
+                str(obj.get("id") or f"{stem}-{lineno}"),
                 source_path=where,
                 headline=obj.get("headline") or obj.get("title"),
                 outlet=obj.get("outlet"),
                 published=dt.date.fromisoformat(published[:10]) if published else None,
                 url=obj.get("url"),
             )
-        except UnicodeDecodeError as exc:
-            yield IngestError(where, f"not UTF-8 text (bad byte at offset {exc.start})")
-        except json.JSONDecodeError as exc:
-            yield IngestError(where, f"invalid JSON ({exc.msg})")
-        except KeyError:
-            yield IngestError(where, "JSON object has no 'text' field")
-        except (TypeError, ValueError, InputError) as exc:
+        except (TypeError, ValueError, InputError) as exc:  # still one failure, not the batch
             yield IngestError(where, str(exc) or type(exc).__name__)
+            continue
+        yield article
 
 
 STDIN = "-"  # as an input: standard input, one article's text or JSONL records
+_STDIN_PATH = Path(STDIN)
 
 
 def _articles_from_stdin(stream: BinaryIO | None = None) -> Iterator[Article | IngestError]:
@@ -256,11 +320,32 @@ def _articles_from_stdin(stream: BinaryIO | None = None) -> Iterator[Article | I
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
-    """Directories -> their ``.txt``/``.jsonl`` files (sorted), globs -> matches, files as given."""
+    """Directories -> their ``.txt``/``.jsonl`` files (sorted), globs -> matches, files as given.
+    Each file (by resolved path) and ``-`` comes once, where first named: overlapping inputs such
+    as ``tree tree/c3.jsonl`` or ``- -`` would otherwise be read, and paid for, twice."""
+    seen: set[object] = set()
+    for path in _expand_all(inputs):
+        if isinstance(path, IngestError):
+            yield path
+            continue
+        key: object = STDIN if path is _STDIN_PATH else _resolved(path)
+        if key not in seen:
+            seen.add(key)
+            yield path
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop; reading it will report the problem
+        return path.absolute()
+
+
+def _expand_all(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
     for item in inputs:
         path = Path(item)
         if str(item) == STDIN:
-            yield path
+            yield _STDIN_PATH
         elif path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl"))
             if not found:
@@ -270,9 +355,14 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             matches = sorted(glob.glob(str(item), recursive=True))
             if not matches:
                 yield IngestError(str(item), "pattern matches no files")
-            yield from (Path(m) for m in matches)
+            yield from (_not_stdin(Path(m)) for m in matches)
         else:
-            yield path
+            yield _not_stdin(path)
+
+
+def _not_stdin(path: Path) -> Path:
+    # Path("./-") prints as "-", which iter_articles would take for standard input
+    return path.absolute() if str(path) == STDIN else path
 
 
 def iter_articles(inputs: Iterable[str | Path]) -> Iterator[Article | IngestError]:

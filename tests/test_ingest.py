@@ -162,3 +162,113 @@ def test_a_bad_line_in_a_jsonl_file_does_not_end_the_file(tmp_path):
     items = list(iter_articles([path]))
     assert str(items[0]) == f"{path}:1: not UTF-8 text (bad byte at offset 25)"
     assert items[1].id == "a2"
+
+
+def test_jsonl_fields_of_the_wrong_type_are_one_failure_each(tmp_path):
+    path = tmp_path / "f.jsonl"
+    good = json.dumps({"id": "ok", "text": "Body."})
+    bad = [
+        ('{"text": 123}', "'text' must be a string, not a number"),
+        ('{"text": null}', "'text' must be a string, not null"),
+        ('{"text": " \\n"}', "'text' is empty"),
+        ('{"title": 5, "text": "x"}', "'title' must be a string, not a number"),
+        ('{"headline": {}, "text": "x"}', "'headline' must be a string, not an object"),
+        ('{"outlet": ["a"], "text": "x"}', "'outlet' must be a string, not an array"),
+        ('{"url": false, "text": "x"}', "'url' must be a string, not a boolean"),
+        ('{"id": 1.5, "text": "x"}',
+         "'id' must be a string or an integer, not a fractional number"),
+        ('{"id": true, "text": "x"}', "'id' must be a string or an integer, not a boolean"),
+        ('{"id": ["a"], "text": "x"}', "'id' must be a string or an integer, not an array"),
+        ('["text", "x"]', "not a JSON object (an array)"),
+        ('"x"', "not a JSON object (a string)"),
+        ("7", "not a JSON object (a number)"),
+        ("null", "not a JSON object (null)"),
+        ('{"published": "May 2019", "text": "x"}',
+         "'published' must be a YYYY-MM-DD date, not 'May 2019'"),
+        ('{"published": "2019-02-30", "text": "x"}',
+         "'published' must be a YYYY-MM-DD date, not '2019-02-30'"),
+        ('{"published": "20190511", "text": "x"}',
+         "'published' must be a YYYY-MM-DD date, not '20190511'"),
+        ('{"published": 2019, "text": "x"}',
+         "'published' must be a YYYY-MM-DD date, not a number"),
+        ("[" * 100_000, "invalid JSON (nested too deeply)"),
+    ]  # fmt: skip
+    # a good line around every bad one: each bad line is its own failure and nothing more
+    lines = [good]
+    for line, _ in bad:
+        lines += [line, good]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(iter_articles([path]))
+    assert len(items) == len(lines)
+    assert [i.id for i in items[0::2]] == ["ok"] * (len(bad) + 1)
+    assert [str(e) for e in items[1::2]] == [
+        f"{path}:{2 * n}: {reason}" for n, (_, reason) in enumerate(bad, 1)
+    ]
+    assert all(isinstance(e, IngestError) and "\n" not in str(e) for e in items[1::2])
+
+
+def test_jsonl_fields_that_may_be_null_absent_or_a_longer_date(tmp_path):
+    path = tmp_path / "f.jsonl"
+    records = [
+        {"id": None, "title": None, "outlet": None, "url": None, "published": None, "text": "A"},
+        {"id": 7, "headline": "H", "outlet": "O", "url": "u", "published": "2019-05-11T08:00Z",
+         "text": "B"},
+        {"published": "", "text": "C"},  # an empty date has always meant none
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    first, second, third = iter_articles([path])
+    assert (first.id, first.headline, first.outlet, first.published) == ("f-1", "A", None, None)
+    assert (second.id, second.headline, second.outlet, second.url) == ("7", "H", "O", "u")
+    assert second.published == dt.date(2019, 5, 11)
+    assert (third.id, third.published) == ("f-3", None)
+
+
+def test_a_long_bad_date_is_cut_short_in_the_message(tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text(json.dumps({"published": "x" * 500, "text": "x"}), encoding="utf-8")
+    [error] = iter_articles([path])
+    assert str(error) == f"{path}:1: 'published' must be a YYYY-MM-DD date, not '{'x' * 40}...'"
+
+
+def test_stdin_jsonl_records_are_checked_too(monkeypatch):
+    data = b'{"id": "a1", "text": "One."}\n{"text": 5}\n{"id": "a3", "text": "Three."}\n'
+    items = _from_stdin(data, monkeypatch)
+    assert [getattr(i, "id", None) for i in items] == ["a1", None, "a3"]
+    assert str(items[1]) == "<stdin>:2: 'text' must be a string, not a number"
+
+
+def test_overlapping_inputs_are_read_once_in_first_seen_order(tmp_path, monkeypatch):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.txt").write_text("Headline A\n\nBody.", encoding="utf-8")
+    (tree / "c3.jsonl").write_text(
+        json.dumps({"id": "c1", "text": "One."}) + "\n" + json.dumps({"id": "c2", "text": "Two."}),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    inputs = ["tree/c3.jsonl", "tree", str(tree / "c3.jsonl"), "tree/../tree/a.txt", "tree/*.txt"]
+    assert [a.id for a in iter_articles(inputs)] == ["c1", "c2", "a"]
+    assert [str(e) for e in _errors(["missing.txt", "./missing.txt"])] == [
+        "missing.txt: no such file"
+    ]
+
+
+def test_standard_input_is_read_once(monkeypatch):
+    import io
+    import sys
+
+    data = b'{"id": "a1", "text": "One."}\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    items = list(iter_articles(["-", "-"]))
+    assert [str(i) if isinstance(i, IngestError) else i.id for i in items] == ["a1"]
+
+
+def test_a_file_named_dash_is_a_file_not_standard_input(tmp_path, monkeypatch):
+    import io
+    import sys
+
+    (tmp_path / "-").write_text("File headline\n\nBody.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Stdin headline\n"), "utf-8"))
+    items = list(iter_articles(["./-", "-", "[-]"]))
+    assert [a.headline for a in items] == ["File headline", "Stdin headline"]
