@@ -148,35 +148,56 @@ class EventsView:
             yield events_blocks(self.summary)
 
 
-def article_view(summary: ArticleSummary) -> Panel:
-    meta = [summary.outlet or "outlet not stated"]
-    meta.append(summary.published.isoformat() if summary.published else "undated")
-    meta.append(summary.article_id)
-    body: list = [Text(summary.summary)]
-    if summary.events:
-        body.append(EventsView(summary))
-        ungrounded = len(summary.events) - summary.grounded_events
-        if ungrounded:
-            body.append(Text(
-                f"{ungrounded} event(s) struck through: their evidence was not found in the "
-                "article, so they are not supported by it.", style="red",
-            ))  # fmt: skip
-    else:
-        body.append(Text("No events extracted.", style="dim"))
-    return Panel(
-        Group(*body),
-        title=Text(summary.headline, style="bold"),
-        subtitle=escape(" | ".join(meta)),
-        title_align="left",
-        subtitle_align="left",
-    )
+class ArticleView:
+    """One article: headline, summary, events, and outlet | date | id, in a panel. The headline
+    and that line sit on the panel's border where they fit; where they do not (a long headline,
+    an 80-column pipe) they go inside, wrapped, since a border crops them."""
+
+    _BORDER = 6  # corners, the spaces around a title, and one border character to spare
+
+    def __init__(self, summary: ArticleSummary):
+        self.summary = summary
+
+    def __rich_console__(self, console, options):
+        summary = self.summary
+        meta = [summary.outlet or "outlet not stated"]
+        meta.append(summary.published.isoformat() if summary.published else "undated")
+        meta.append(summary.article_id)
+        meta_line = " | ".join(meta)
+        room = options.max_width - self._BORDER
+        headline = Text(summary.headline, style="bold")
+        body: list = [] if len(summary.headline) <= room else [headline]
+        body.append(Text(summary.summary))
+        if summary.events:
+            body.append(EventsView(summary))
+            ungrounded = len(summary.events) - summary.grounded_events
+            if ungrounded:
+                body.append(Text(
+                    f"{ungrounded} event(s) struck through: their evidence was not found in the "
+                    "article, so they are not supported by it.", style="red",
+                ))  # fmt: skip
+        else:
+            body.append(Text("No events extracted.", style="dim"))
+        if len(meta_line) > room:
+            body.append(Text(meta_line, style="dim"))
+        yield Panel(
+            Group(*body),
+            title=headline if len(summary.headline) <= room else None,
+            subtitle=escape(meta_line) if len(meta_line) <= room else None,
+            title_align="left",
+            subtitle_align="left",
+        )
+
+
+def article_view(summary: ArticleSummary) -> ArticleView:
+    return ArticleView(summary)
 
 
 def failures_table(failures: Iterable[Failure]) -> Table:
     table = Table(title="Failed", title_style="bold red", expand=True)
-    table.add_column("Article")
+    table.add_column("Article", overflow="fold")  # a long path or URL wraps, never cropped
     table.add_column("Stage", no_wrap=True)
-    table.add_column("Reason")
+    table.add_column("Reason", overflow="fold")
     for f in failures:
         table.add_row(escape(f.source_path or f.article_id), f.stage, escape(f.reason))
     return table

@@ -140,6 +140,10 @@ def test_no_value_is_cropped_at_any_width():
         assert "…" not in text
         table = width - panel >= TABLE_MIN_WIDTH
         assert ("Actor 1 -> Actor 2" in text) == table
+        whole = "".join(text.replace("│", "").split())
+        for summary in summaries:  # on the border where it fits, inside (wrapped) where not
+            assert "".join(summary.headline.split()) in whole, (width, summary.headline)
+            assert summary.article_id in text
         if table:
             continue  # a cell wraps beside its neighbours: read whole only in the blocks
         squeezed = "".join(text.replace("│", "").split())  # a long value may wrap
@@ -150,3 +154,17 @@ def test_no_value_is_cropped_at_any_width():
     narrow = Console(record=True, width=80)
     narrow.print(article_view(summaries[0]))
     assert '     when   2016-05-09..2016-05-15 (relative: "Last week")' in narrow.export_text()
+
+
+def test_failure_reasons_are_never_cropped():
+    from summarizer.render import failures_table
+    from summarizer.schema import Failure
+
+    url = "http://inference.internal.example.org:8000/v1/" + "x" * 60
+    reason = f"cannot connect to {url}: ClientConnectorError"
+    console = Console(record=True, width=80)
+    console.print(failures_table([Failure(article_id="a", source_path="/data/" + "y" * 70 + ".txt",
+                                          stage="llm", reason=reason)]))  # fmt: skip
+    text = console.export_text()
+    assert "…" not in text
+    assert url in "".join(text.replace("│", "").split())
