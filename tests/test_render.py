@@ -167,4 +167,5 @@ def test_failure_reasons_are_never_cropped():
                                           stage="llm", reason=reason)]))  # fmt: skip
     text = console.export_text()
     assert "…" not in text
-    assert url in "".join(text.replace("│", "").split())
+    reason_column = [line.split("│")[3].strip() for line in text.splitlines() if line.count("│") == 4]
+    assert url in "".join(reason_column)  # folded over several lines, whole
