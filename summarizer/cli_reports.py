@@ -116,6 +116,12 @@ def eval_command(
     except RunNotFound as exc:
         raise _usage_error(str(exc)) from None
     report = evaluate(run.summaries, gold_set, results_label=run.source, gold_label=str(gold))
+    scored = len(run.summaries) - len(report.articles_without_gold)
+    if run.summaries and scored == 0:  # a recall of 0 would read as a verdict on the model
+        raise _usage_error(
+            f"{gold}: none of the {len(run.summaries)} article ids in {run.source} is in it "
+            f"(e.g. {run.summaries[0].article_id!r}): is it the gold file of these articles?"
+        )
     payload = report.model_dump_json(indent=2)
     if json_out == "-":
         print(payload)

@@ -93,6 +93,14 @@ def test_eval_usage_errors_exit_2(recorded_run, tmp_path):
     invalid = cli("eval", "--gold", str(bad), str(recorded_run))
     assert invalid.exit_code == 2 and "bad.jsonl:1: not a gold event" in " ".join(invalid.stderr.split())
     assert cli("eval", str(recorded_run)).exit_code == 2  # --gold is required
+    other = tmp_path / "other.jsonl"  # valid gold events, of other articles
+    other.write_text("".join(
+        json.dumps({**json.loads(line), "article_id": "other-article"}) + "\n"
+        for line in GOLD.read_text().splitlines() if line.strip()
+    ))  # fmt: skip
+    unrelated = cli("eval", "--gold", str(other), str(recorded_run))
+    assert unrelated.exit_code == 2
+    assert "none of the 5 article ids in" in " ".join(unrelated.stderr.split())
 
 
 def test_help():
