@@ -206,6 +206,9 @@ def run(
         if STDIN in paths and sys.stdin.isatty():  # it would wait for typing, silently
             raise _usage_error("- reads standard input, which is a terminal here: pipe the "
                                "articles in (summarizer run - < articles.jsonl)")  # fmt: skip
+        if out_file and str(out_file) == "-":
+            raise _usage_error("--out takes a file (results, and failures beside them); for "
+                               "JSON Lines on standard output: summarizer export RUN -o -")  # fmt: skip
         problem = endpoint_conflict(flags, settings) or (
             out_file_conflict(out_file, paths) if out_file else None
         )

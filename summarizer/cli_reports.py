@@ -9,6 +9,9 @@ Exit status: 0 on success, 2 on usage errors (unknown format, unreadable results
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -58,7 +61,7 @@ def cannot_write(path: Path | str, exc: OSError) -> str:
 
 def export(
     run_or_jsonl: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
-    out_file: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="File to write.", show_default=False)],
+    out_file: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="File to write; - for standard output.", show_default=False)],
     format: Annotated[
         str, typer.Option("--format", "-f", metavar="FORMAT", help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).")
     ] = "jsonl",
@@ -86,11 +89,20 @@ def export(
         run = load_run(run_or_jsonl, ledger_path=ledger)
     except RunNotFound as exc:
         raise _usage_error(str(exc)) from None
+    what = "event rows" if fmt == "csv" else "articles"
+    if str(out_file) == "-":  # standard output: the export alone, the count on stderr
+        with tempfile.TemporaryDirectory(prefix="summarizer-export-") as tmp:
+            staged = Path(tmp) / f"export.{fmt}"
+            written = export_run(run, fmt, staged, text_dirs=text_dir, prices=prices, title=title)
+            with staged.open("rb") as exported:
+                shutil.copyfileobj(exported, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        Console(stderr=True).print(f"{written} {what} -> standard output", highlight=False)
+        return
     try:
         written = export_run(run, fmt, out_file, text_dirs=text_dir, prices=prices, title=title)
     except OSError as exc:
         raise _usage_error(cannot_write(out_file, exc)) from None
-    what = "event rows" if fmt == "csv" else "articles"
     _out().print(f"{written} {what} -> {out_file}", highlight=False, soft_wrap=True)
 
 

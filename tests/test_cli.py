@@ -396,6 +396,13 @@ def test_an_input_given_as_out_is_refused_and_kept(live, tmp_path):
     assert corpus.read_bytes() == before and asked(live) == 0
 
 
+def test_out_dash_is_refused_with_the_way_to_get_standard_output(live):
+    ran = run_cli("run", str(ROOT / "seeds"), "--out", "-", "--base-url", live.base_url,
+                  "--model", "fixture")  # fmt: skip
+    assert ran.exit_code == 2 and "summarizer export RUN -o -" in ran.stderr
+    assert asked(live) == 0 and not Path("-").exists()
+
+
 def test_a_bad_price_table_stops_the_run_before_any_request(live, tmp_path, monkeypatch):
     monkeypatch.setitem(ENV, "SUMMARIZER_PRICES", str(tmp_path / "nope.toml"))
     from summarizer.pricing import load_prices

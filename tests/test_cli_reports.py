@@ -142,3 +142,12 @@ def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
     assert result.exit_code == 0 and json.loads(result.stdout)["predicted_events"] == 38
     unknown = cli("eval", "--gold", str(GOLD), "zzz", "--ledger", str(db))
     assert unknown.exit_code == 2 and "no run 'zzz'" in unknown.stderr
+
+
+def test_export_to_standard_output(recorded_run):
+    result = runner.invoke(app, ["export", str(recorded_run), "-f", "jsonl", "-o", "-"],
+                           env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5 and all(json.loads(line)["article_id"] for line in lines)
+    assert "5 articles -> standard output" in result.stderr
