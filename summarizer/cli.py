@@ -234,8 +234,8 @@ def run(
     )  # fmt: skip
     if previous is not None and previous.config_key != config_key(summarizer.config()):
         raise _usage_error(
-            f"run {previous.id} was made with other decoding settings (model {previous.model}, "
-            f"prompt {previous.prompt_version}); resume it with the same ones"
+            f"run {previous.id} was made with other decoding settings (model {previous.model} "
+            f"at {previous.endpoint}, prompt {previous.prompt_version}); resume it with the same ones"
         )
     assert paths is not None
     totals = RunTotals()

@@ -155,8 +155,10 @@ def _digest(text: str) -> str:
 
 
 def decoding_config(settings: Settings, model: str, mode: str, prompt_version: str) -> dict:
-    """Everything besides the article that changes what the model answers."""
+    """Everything besides the article that changes what the model answers. The endpoint too:
+    a model name does not tell two servers apart (llama.cpp answers to any name)."""
     return {
+        "endpoint": settings.endpoint_label,
         "model": model,
         "mode": mode,
         "temperature": settings.temperature,

@@ -312,12 +312,15 @@ def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_
     assert asked(live) == 1
 
 
-def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path, live):
+def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path):
     import shlex
     import socket
 
+    from tests.fixtures.server import start_fixture_server
+
     with socket.create_server(("127.0.0.1", 0)) as probe:  # freed at once: connections refused
-        down = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+        port = probe.getsockname()[1]
+        down = f"http://127.0.0.1:{port}/v1"
     ledger = tmp_path / "not-the-default.sqlite3"  # so the hint must name it
     ran = run_cli("run", str(ROOT / "seeds"), "--base-url", down, "--model", "fixture", "--ledger", str(ledger),
                   "--mode", "tools", "--transport-attempts", "1", "--concurrency", "1", "-q")  # fmt: skip
@@ -327,11 +330,12 @@ def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path, live):
     command = f"summarizer run --retry-failed --run {run_id} --ledger {ledger}"
     assert (f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
             f"`{command}`") in ran.stderr.splitlines()  # fmt: skip
-    # The command as printed finishes the run: the one that failed to connect and the four
-    # not attempted (the endpoint is back, at a new address here).
-    again = run_cli(*shlex.split(command)[1:], "--base-url", live.base_url)
+    # The command as printed finishes the run once the endpoint is back: the article that
+    # failed to connect and the four not attempted.
+    with start_fixture_server(port) as back:
+        again = run_cli(*shlex.split(command)[1:])
     assert again.exit_code == 0, again.output
-    assert asked(live) == 5 and "5 ok, 0 failed" in again.stdout
+    assert asked(back) == 5 and "5 ok, 0 failed" in again.stdout
 
 
 def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
@@ -481,3 +485,17 @@ def test_sigterm_leaves_a_resumable_run_and_says_how_to_finish_it(tmp_path, monk
     assert run is not None and run.status == "interrupted" and run.ok >= 1
     assert (f"terminated (SIGTERM) after {run.ok} article(s); finish with "
             f"`summarizer run --resume --run {run.id} --ledger {ledger}`") in stderr.splitlines()
+
+
+def test_two_servers_answering_to_one_model_name_do_not_share_answers(live):
+    """llama.cpp answers to any model name: the endpoint is part of the cache key."""
+    from tests.fixtures.server import start_fixture_server
+
+    seed = str(ROOT / "seeds" / "000_7f59d95cd243b889.txt")
+    first = run_cli("run", seed, "--base-url", live.base_url, "--model", "any", "--mode", "tools")
+    assert first.exit_code == 0 and asked(live) == 1
+    with start_fixture_server() as other:
+        second = run_cli("run", seed, "--base-url", other.base_url, "--model", "any", "--mode", "tools")
+        assert second.exit_code == 0 and asked(other) == 1  # asked, not served from the ledger
+    again = run_cli("run", seed, "--base-url", live.base_url, "--model", "any", "--mode", "tools")
+    assert again.exit_code == 0 and asked(live) == 1  # the same server: from the ledger

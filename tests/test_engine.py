@@ -209,7 +209,8 @@ async def test_a_batch_that_stopped_early_is_left_for_resume(tmp_path):
     assert first.ledger.run(first.run_id).status == "interrupted"
     assert first.ledger.latest_unfinished().id == first.run_id
     first.ledger.close()
-    with start_fixture_server() as server:
+    port = int(down.rsplit(":", 1)[1].split("/")[0])
+    with start_fixture_server(port) as server:  # back where it was: same endpoint, same run
         again = Summarizer(_batch_settings(server.base_url, concurrency=1), ledger=ledger)
         resumed = [r async for r in again.asummarize_many(articles, run_id=first.run_id, retry_failed=True)]
     assert [r.status for r in resumed] == ["ok"] * 5 and again.run_id == first.run_id
