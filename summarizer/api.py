@@ -14,6 +14,7 @@ ledger without a request, and ``run_id=`` resumes an interrupted run.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -202,7 +203,14 @@ class Summarizer:
             await self.extractor.aclose()
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:
-        return asyncio.run(self.asummarize(item))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.asummarize(item))
+        # Called inside a running event loop (a notebook): asyncio.run would refuse; run it on
+        # a private thread's loop, as summarize_many does.
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="summarizer") as pool:
+            return pool.submit(asyncio.run, self.asummarize(item)).result()
 
     def summarize_many(
         self,

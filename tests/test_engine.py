@@ -215,3 +215,18 @@ async def test_a_batch_that_stopped_early_is_left_for_resume(tmp_path):
         resumed = [r async for r in again.asummarize_many(articles, run_id=first.run_id, retry_failed=True)]
     assert [r.status for r in resumed] == ["ok"] * 5 and again.run_id == first.run_id
     assert again.ledger.run(first.run_id).status == "done"
+
+
+def test_summarize_works_inside_a_running_event_loop(seed_articles):
+    """As in a notebook cell: asyncio.run would refuse, so summarize runs on its own thread."""
+    from summarizer.api import Summarizer
+    from tests.fixtures.server import start_fixture_server
+
+    article = next(iter(seed_articles.values()))
+
+    async def in_a_notebook():
+        return Summarizer(_batch_settings(server.base_url, concurrency=1)).summarize(article)
+
+    with start_fixture_server() as server:
+        summary = asyncio.run(in_a_notebook())
+    assert summary.article_id == article.id and summary.events
