@@ -16,7 +16,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -366,7 +366,27 @@ def _not_stdin(path: Path) -> Path:
 
 
 def iter_articles(inputs: Iterable[str | Path]) -> Iterator[Article | IngestError]:
-    """Stream articles from paths, directories, globs and ``.jsonl`` files, in order."""
+    """Stream articles from paths, directories, globs and ``.jsonl`` files, in order.
+
+    Ids are unique within one call: an id already given (two JSONL lines with one id, or
+    ``a/report.txt`` and ``b/report.txt``) becomes ``id~2``, ``id~3``..., so that event ids
+    (``id#1``) and everything keyed on them stay distinct; ``source_path`` still says where
+    each came from."""
+    seen: dict[str, int] = {}
+    for item in _read_all(inputs):
+        if isinstance(item, Article):
+            count = seen.get(item.id, 0)
+            seen[item.id] = count + 1
+            if count:
+                n = count + 1
+                while f"{item.id}~{n}" in seen:
+                    n += 1
+                item = replace(item, id=f"{item.id}~{n}")
+                seen[item.id] = 1
+        yield item
+
+
+def _read_all(inputs: Iterable[str | Path]) -> Iterator[Article | IngestError]:
     for item in expand_inputs(inputs):
         if isinstance(item, IngestError):
             yield item

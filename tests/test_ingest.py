@@ -200,7 +200,7 @@ def test_jsonl_fields_of_the_wrong_type_are_one_failure_each(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = list(iter_articles([path]))
     assert len(items) == len(lines)
-    assert [i.id for i in items[0::2]] == ["ok"] * (len(bad) + 1)
+    assert [i.text for i in items[0::2]] == ["Body."] * (len(bad) + 1)  # every good line
     assert [str(e) for e in items[1::2]] == [
         f"{path}:{2 * n}: {reason}" for n, (_, reason) in enumerate(bad, 1)
     ]
@@ -272,3 +272,18 @@ def test_a_file_named_dash_is_a_file_not_standard_input(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Stdin headline\n"), "utf-8"))
     items = list(iter_articles(["./-", "-", "[-]"]))
     assert [a.headline for a in items] == ["File headline", "Stdin headline"]
+
+
+def test_ids_are_unique_within_a_read(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "report.txt").write_text("One\n\nA clash in Hama.", encoding="utf-8")
+    (tmp_path / "b" / "report.txt").write_text("Two\n\nA clash in Homs.", encoding="utf-8")
+    batch = tmp_path / "batch.jsonl"
+    lines = [{"id": "dup", "text": "x"}, {"id": "dup", "text": "y"}, {"id": "dup~2", "text": "z"},
+             {"id": "dup", "text": "w"}]  # fmt: skip
+    batch.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    items = list(iter_articles([tmp_path / "a", tmp_path / "b", batch]))
+    assert [a.id for a in items] == ["report", "report~2", "dup", "dup~2", "dup~2~2", "dup~3"]
+    assert [a.text for a in items[2:]] == ["x", "y", "z", "w"]  # in order, none dropped
+    assert items[1].source_path == str(tmp_path / "b" / "report.txt")
