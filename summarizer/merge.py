@@ -26,7 +26,8 @@ The merged record:
 * date = the *intersection* of the members' windows. Each report bounds the same happening, so
   the happening lies in every window; the union would widen the date for no reason. Pairwise
   overlapping intervals always share a common part, so the intersection is never empty.
-  Precision is 1 when the intersection is one day, else the finest member precision;
+  Precision is 1 when the intersection is one day that a member states or that wider windows
+  narrow to, else the finest member precision (a publication date standing in stays 2);
 * place = the most precise member place (lowest geo precision, coordinates preferred);
 * fatalities = the ACLED conservative count: the lowest death toll any member states. A member
   whose count is "killed or injured" (ACLED 0 with no best figure) is not a death toll and does
@@ -178,13 +179,20 @@ def _joined(values: Iterable[str | None]) -> str | None:
 
 
 def _merge_dates(dates: list[EventDate]) -> EventDate:
-    windows = [w for d in dates if (w := _window(d)) is not None]
+    windowed = [(d, w) for d in dates if (w := _window(d)) is not None]
+    windows = [w for _, w in windowed]
     phrase = _joined(d.phrase for d in dates)
     if not windows:
         return EventDate(phrase=phrase, resolution=DateResolution.UNRESOLVED)
     start, end = max(w[0] for w in windows), min(w[1] for w in windows)
     precisions = [d.time_precision for d in dates if d.time_precision is not None]
-    precision = 1 if start == end else (min(precisions) if precisions else None)
+    precision = min(precisions) if precisions else None
+    if start == end:
+        # One day: exact when a member states that day, or when wider windows narrow to it. A
+        # publication date standing in for the event's (precision 2) stays approximate.
+        stated = any(w == (start, end) and d.time_precision == 1 for d, w in windowed)
+        narrowed = all(w != (start, end) for w in windows)
+        precision = 1 if stated or narrowed else precision
     resolution = min((d.resolution for d in dates), key=_RESOLUTION_RANK.index)
     return EventDate(
         phrase=phrase, start=start, end=end, time_precision=precision, resolution=resolution

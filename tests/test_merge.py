@@ -297,6 +297,23 @@ def test_a_day_inside_a_week_gives_that_day_with_precision_1():
     )
 
 
+def test_a_publication_date_standing_in_stays_approximate():
+    fallback = DateResolution.PUBLICATION_FALLBACK
+    a = event("A", date=day(D(2016, 5, 21), precision=2, how=fallback, phrase=None))
+    b = event("B", date=day(D(2016, 5, 21), precision=2, how=fallback, phrase=None))
+    alone = merge_events([article("A", a)])[0].date
+    assert (alone.start, alone.time_precision) == (D(2016, 5, 21), 2)
+    both = merge_events([article("A", a), article("B", b)])[0].date
+    assert (both.start, both.time_precision) == (D(2016, 5, 21), 2)
+    stated = event("C", date=day(D(2016, 5, 21), how=DateResolution.EXPLICIT, phrase="May 21"))
+    with_stated = merge_events([article("A", a), article("C", stated)])[0].date
+    assert with_stated.time_precision == 1  # another report states the day
+    weeks = [event(n, date=span(s, e)) for n, s, e in (("D", D(2016, 5, 15), D(2016, 5, 21)),
+                                                      ("E", D(2016, 5, 21), D(2016, 5, 27)))]
+    narrowed = merge_events([article(x.id.split("#")[0], x) for x in weeks])[0].date
+    assert (narrowed.start, narrowed.end, narrowed.time_precision) == (D(2016, 5, 21),) * 2 + (1,)
+
+
 def test_fatalities_take_the_lowest_toll_and_span_the_range():
     a = event("A", fatalities=Fatalities(phrase="36 killed", low=36, best=36, high=36, acled=36))
     b = event(
