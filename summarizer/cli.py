@@ -375,14 +375,17 @@ def _resume_command(run_id: str, ledger: Ledger, *, retry: bool = False) -> str:
     return f"`{command}`"
 
 
-def _finish(totals: RunTotals, out_file: Path | None, *, failures_fail: bool = True) -> None:
+def _finish(
+    totals: RunTotals, out_file: Path | None, *, failures_fail: bool = True,
+    nothing: str = "no articles found in the given paths",
+) -> None:
     if totals.failures:
         err.print(failures_table(totals.failures))
     out.print(footer(totals), soft_wrap=True)  # one line, grepped from logs
     if out_file:
         out.print(f"results: {out_file}", highlight=False, soft_wrap=True)
     if totals.ok + totals.failed + totals.skipped == 0:
-        raise _usage_error("no articles found in the given paths")
+        raise _usage_error(nothing)
     raise typer.Exit(EXIT_SOME_FAILED if (totals.failed or totals.skipped) and failures_fail else EXIT_OK)
 
 
@@ -408,7 +411,7 @@ def show(
             raise _usage_error(str(exc)) from None
         for failure in read_failures(path):
             totals.add(failure)
-        _finish(totals, None, failures_fail=False)
+        _finish(totals, None, failures_fail=False, nothing=f"{target}: no results in it")
         return
     try:
         ledger = _existing_ledger(ledger_path)
@@ -425,7 +428,7 @@ def show(
                                stage=row.stage or "llm", reason=f"{row.status}: {row.reason}"),  # type: ignore[arg-type]
                        skipped=row.status == "skipped")  # fmt: skip
     out.print(_runs_table([info], title=f"Run {info.id}"))
-    _finish(totals, None, failures_fail=False)
+    _finish(totals, None, failures_fail=False, nothing=f"run {info.id} has no articles recorded")
 
 
 @app.command()

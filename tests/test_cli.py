@@ -499,3 +499,10 @@ def test_two_servers_answering_to_one_model_name_do_not_share_answers(live):
         assert second.exit_code == 0 and asked(other) == 1  # asked, not served from the ledger
     again = run_cli("run", seed, "--base-url", live.base_url, "--model", "any", "--mode", "tools")
     assert again.exit_code == 0 and asked(live) == 1  # the same server: from the ledger
+
+
+def test_show_of_an_empty_results_file_says_so(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    shown = run_cli("show", str(empty))
+    assert shown.exit_code == 2 and f"{empty}: no results in it" in shown.stderr
