@@ -23,6 +23,7 @@ from typing import Union
 
 from .engine import Engine, Limits, Throttle
 from .ingest import (
+    INPUT_SUFFIXES,
     STDIN,
     Article,
     IngestError,
@@ -79,7 +80,7 @@ def _looks_like_path(item: str) -> bool:
     if "\n" in item or len(item) > 4096:
         return False
     path = Path(item)
-    return path.exists() or path.suffix in (".txt", ".jsonl") or any(c in item for c in "*?[")
+    return path.exists() or path.suffix in INPUT_SUFFIXES or any(c in item for c in "*?[")
 
 
 class Summarizer:

@@ -8,11 +8,9 @@ import glob
 import os
 from pathlib import Path
 
-from .ingest import STDIN
+from .ingest import INPUT_SUFFIXES, STDIN
 from .settings import Settings
 from .store import failures_path
-
-_READ_FROM_DIRECTORIES = (".txt", ".jsonl")  # what ``ingest.expand_inputs`` takes from a dir
 
 
 def out_file_conflict(out_file: Path, inputs: list[str]) -> str | None:
@@ -25,7 +23,7 @@ def out_file_conflict(out_file: Path, inputs: list[str]) -> str | None:
         path = Path(item)
         if path.is_dir():
             inside = [w for w in written if w.parent == path.resolve()]
-            if any(w.suffix in _READ_FROM_DIRECTORIES for w in inside):
+            if any(w.suffix in INPUT_SUFFIXES for w in inside):
                 return (f"{out_file}: in the input directory {item}, so it would be read back as "
                         "articles; write it elsewhere")  # fmt: skip
         elif path.exists():

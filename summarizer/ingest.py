@@ -293,6 +293,7 @@ def _articles_from_lines(
 
 
 STDIN = "-"  # as an input: standard input, one article's text or JSONL records
+INPUT_SUFFIXES = (".txt", ".jsonl")  # the files a directory given as input is read for
 _STDIN_PATH = Path(STDIN)
 
 
@@ -347,7 +348,7 @@ def _expand_all(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
         if str(item) == STDIN:
             yield _STDIN_PATH
         elif path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl"))
+            found = sorted(p for p in path.iterdir() if p.suffix in INPUT_SUFFIXES)
             if not found:
                 yield IngestError(str(path), "directory holds no .txt or .jsonl files")
             yield from found
