@@ -33,7 +33,7 @@ from .progress import BatchProgress, count_inputs, summary_table
 from .render import RunTotals, article_view, failures_table, footer
 from .results import Result
 from .schema import ArticleSummary, Failure
-from .settings import Settings
+from .settings import NUMBERS, Settings
 from .store import JsonlWriter, ResultsFileError, read_failures, read_results
 
 app = typer.Typer(
@@ -50,6 +50,8 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+# The least value of each numeric setting: one bound for the flag and its environment variable.
+LEAST = {name: least for name, (_, least) in NUMBERS.items()}
 
 
 def _version(value: bool) -> None:
@@ -123,17 +125,17 @@ def run(
         Optional[str],
         typer.Option(metavar="NAME", help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL)."),
     ] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Articles in flight at once (remote endpoints; default 4).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=LEAST["concurrency"], metavar="N", help="Articles in flight at once (remote endpoints; default 4).")] = None,
     rpm: Annotated[Optional[float], typer.Option("--rpm", min=0.001, metavar="N", help="Requests-per-minute limit (retries and re-asks count).")] = None,
     tpm: Annotated[Optional[float], typer.Option("--tpm", min=1, metavar="N", help="Tokens-per-minute limit (estimated before, settled after each request).")] = None,
     token_budget: Annotated[
         Optional[int], typer.Option(min=1, metavar="TOKENS", help="Most tokens one article may spend over all its requests (caps re-asks).")
     ] = None,
-    max_tokens: Annotated[Optional[int], typer.Option(min=64, metavar="TOKENS", help="Cap on generated tokens per request.")] = None,
-    timeout: Annotated[Optional[float], typer.Option(min=1, metavar="SECONDS", help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).")] = None,
-    reasks: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Re-asks after a schema-invalid answer.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option(min=LEAST["max_tokens"], metavar="TOKENS", help="Cap on generated tokens per request.")] = None,
+    timeout: Annotated[Optional[float], typer.Option(min=LEAST["timeout"], metavar="SECONDS", help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).")] = None,
+    reasks: Annotated[Optional[int], typer.Option(min=LEAST["reasks"], metavar="N", help="Re-asks after a schema-invalid answer.")] = None,
     transport_attempts: Annotated[
-        Optional[int], typer.Option(min=1, metavar="N", help="Attempts per request on 429/5xx/timeouts/connection errors.")
+        Optional[int], typer.Option(min=LEAST["transport_attempts"], metavar="N", help="Attempts per request on 429/5xx/timeouts/connection errors.")
     ] = None,
     constrain_quotes: Annotated[
         Optional[bool],

@@ -28,8 +28,8 @@ ENV = {
     "gazetteer": "SUMMARIZER_GAZETTEER",
 }
 
-# (type, least value): the same bounds as the CLI flags' ``min=`` (cli.py), so a variable is
-# held to what its flag would be.
+# (type, least value) of each numeric setting. The CLI flags take their ``min=`` from here, so
+# a variable is held to what its flag is.
 NUMBERS: dict[str, tuple[type, float]] = {
     "max_tokens": (int, 64),
     "timeout": (float, 1),
