@@ -14,7 +14,6 @@ ledger without a request, and ``run_id=`` resumes an interrupted run.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -134,15 +133,7 @@ class Summarizer:
 
     async def asummarize(self, item: ArticleLike) -> ArticleSummary:
         """Summarise one article (an ``Article``, a path, or the text itself)."""
-        results = [r async for r in self.asummarize_many([item], concurrency=1)]
-        if len(results) != 1:
-            raise SummarizeError(Failure(
-                article_id=str(item)[:40], stage="ingest",
-                reason=f"expected one article, found {len(results)}",
-            ))  # fmt: skip
-        if results[0].failure:
-            raise SummarizeError(results[0].failure)
-        return results[0].summary  # type: ignore[return-value]
+        return _the_one(item, [r async for r in self.asummarize_many([item], concurrency=1)])
 
     async def asummarize_many(
         self,
@@ -204,14 +195,9 @@ class Summarizer:
             await self.extractor.aclose()
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(self.asummarize(item))
-        # Called inside a running event loop (a notebook): asyncio.run would refuse; run it on
-        # a private thread's loop, as summarize_many does.
-        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="summarizer") as pool:
-            return pool.submit(asyncio.run, self.asummarize(item)).result()
+        """Sync twin of ``asummarize``, on summarize_many's private thread: it works inside a
+        running event loop too (a notebook), where asyncio.run would refuse."""
+        return _the_one(item, list(self.summarize_many([item], concurrency=1)))
 
     def summarize_many(
         self,
@@ -225,6 +211,18 @@ class Summarizer:
         return _iterate_in_thread(
             lambda: self.asummarize_many(items, concurrency, run_id=run_id, retry_failed=retry_failed)
         )
+
+
+def _the_one(item: ArticleLike, results: list[Result]) -> ArticleSummary:
+    """The summary of a single-article batch, or its failure raised."""
+    if len(results) != 1:
+        raise SummarizeError(Failure(
+            article_id=str(item)[:40], stage="ingest",
+            reason=f"expected one article, found {len(results)}",
+        ))  # fmt: skip
+    if results[0].failure:
+        raise SummarizeError(results[0].failure)
+    return results[0].summary  # type: ignore[return-value]
 
 
 def _iterate_in_thread(make_agen) -> Iterator:
