@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.markup import escape
 from rich.padding import Padding
@@ -166,7 +167,8 @@ class ArticleView:
         meta_line = " | ".join(meta)
         room = options.max_width - self._BORDER
         headline = Text(summary.headline, style="bold")
-        body: list = [] if len(summary.headline) <= room else [headline]
+        title_fits = cell_len(summary.headline) <= room  # cells: a wide script takes two each
+        body: list = [] if title_fits else [headline]
         body.append(Text(summary.summary))
         if summary.events:
             body.append(EventsView(summary))
@@ -178,12 +180,13 @@ class ArticleView:
                 ))  # fmt: skip
         else:
             body.append(Text("No events extracted.", style="dim"))
-        if len(meta_line) > room:
+        meta_fits = cell_len(meta_line) <= room
+        if not meta_fits:
             body.append(Text(meta_line, style="dim"))
         yield Panel(
             Group(*body),
-            title=headline if len(summary.headline) <= room else None,
-            subtitle=escape(meta_line) if len(meta_line) <= room else None,
+            title=headline if title_fits else None,
+            subtitle=escape(meta_line) if meta_fits else None,
             title_align="left",
             subtitle_align="left",
         )

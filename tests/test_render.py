@@ -169,3 +169,14 @@ def test_failure_reasons_are_never_cropped():
     assert "…" not in text
     reason_column = [line.split("│")[3].strip() for line in text.splitlines() if line.count("│") == 4]
     assert url in "".join(reason_column)  # folded over several lines, whole
+
+
+def test_a_headline_in_a_wide_script_is_measured_in_cells():
+    from tests.recorded_runs import reference_summaries
+
+    headline = "叙利亚政权试图夺回阿拉维村庄时遭受损失" * 2  # 38 characters, 76 cells
+    summary = reference_summaries()[0].model_copy(update={"headline": headline})
+    console = Console(record=True, width=80, file=open("/dev/null", "w"))
+    console.print(article_view(summary))
+    text = console.export_text()
+    assert "…" not in text and headline in text  # inside the panel, where it fits whole
