@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 from rich.console import Console
 
@@ -176,7 +177,7 @@ def test_a_headline_in_a_wide_script_is_measured_in_cells():
 
     headline = "叙利亚政权试图夺回阿拉维村庄时遭受损失" * 2  # 38 characters, 76 cells
     summary = reference_summaries()[0].model_copy(update={"headline": headline})
-    console = Console(record=True, width=80, file=open("/dev/null", "w"))
+    console = Console(record=True, width=80, file=io.StringIO())
     console.print(article_view(summary))
     text = console.export_text()
     assert "…" not in text and headline in text  # inside the panel, where it fits whole
