@@ -49,7 +49,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from .schema import ExtractedSummary, Usage
-from .settings import DEFAULT_REMOTE_MODEL, Settings
+from .settings import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings
 
 log = logging.getLogger("summarizer.llm")
 
@@ -161,7 +161,7 @@ def choose_mode(settings: Settings) -> instructor.Mode:
         return explicit[settings.mode]
     if settings.uses_embedded:
         return instructor.Mode.JSON_SCHEMA
-    url = (settings.base_url or "https://api.openai.com/v1").lower()
+    url = (settings.base_url or OPENAI_URL).lower()
     return instructor.Mode.TOOLS if "api.openai.com" in url else instructor.Mode.JSON_SCHEMA
 
 
@@ -332,7 +332,9 @@ def new_client(base_url: str | None, api_key: str | None, timeout: float) -> ope
     """The openai client every request goes through (in this process or the request worker)."""
     client = openai.AsyncOpenAI(
         api_key=api_key or "not-needed",
-        base_url=base_url,
+        # Never None: given None the client reads OPENAI_BASE_URL itself, past our settings'
+        # checks (a blank value there would become the URL).
+        base_url=base_url or OPENAI_URL,
         max_retries=0,  # transport retries are ours, see module docstring
         timeout=httpx2.Timeout(timeout, connect=connect_timeout(timeout)),
         http_client=http_client(),

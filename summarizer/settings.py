@@ -40,6 +40,7 @@ NUMBERS: dict[str, tuple[type, float]] = {
 URLS = ("base_url", "embedded_url")
 
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
+OPENAI_URL = "https://api.openai.com/v1"  # where requests go with a key and no base URL
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Settings:
     @property
     def endpoint_label(self) -> str:
         """Where requests go, safe to print and store (never a key)."""
-        return "embedded" if self.uses_embedded else (self.base_url or "https://api.openai.com/v1")
+        return "embedded" if self.uses_embedded else (self.base_url or OPENAI_URL)
 
 
 def _not_a_mode(where: str, raw: object) -> str:

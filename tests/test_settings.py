@@ -134,3 +134,24 @@ def test_cli_reports_a_bad_mode_from_env_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"error: SUMMARIZER_MODE='foo': not a mode {MODES}"]
     assert not result.stdout
+
+
+def test_a_blank_base_url_in_the_environment_is_not_the_clients_url(monkeypatch):
+    """Given no base URL the openai client would read OPENAI_BASE_URL itself, blank and all."""
+    from summarizer.llm import new_client
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "  ")
+    settings = Settings.from_env(api_key="sk-test")
+    assert settings.base_url is None
+    client = new_client(settings.base_url, settings.api_key, settings.timeout)
+    assert str(client.base_url).rstrip("/") == "https://api.openai.com/v1"
+
+
+def test_assembly_workers_from_the_environment_are_checked(monkeypatch):
+    from summarizer.pool import default_size
+
+    monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", "two")
+    with pytest.raises(ValueError, match=r"^SUMMARIZER_ASSEMBLY_WORKERS='two': must be a whole"):
+        default_size()
+    monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", " 2 ")
+    assert default_size() == 2
