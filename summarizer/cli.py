@@ -23,7 +23,7 @@ from rich.text import Text
 
 from . import __version__
 from .cli_checks import endpoint_conflict, out_file_conflict
-from .cli_reports import LedgerOption, cannot_write, eval_command, export
+from .cli_reports import RUN_HELP, LedgerOption, cannot_write, eval_command, export
 from .ingest import STDIN
 from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
 from .local_model import CATALOGUE, LocalModelError, resolve_model_file
@@ -517,20 +517,23 @@ def schema() -> None:
 
 @app.command()
 def merge(
-    results: Annotated[Path, typer.Argument(metavar="FILE", help="A results .jsonl file written by `summarizer run --out`.")],
+    results: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
     out_file: Annotated[
         Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write merged events as JSON Lines here (default: stdout).")
     ] = None,
     max_distance_km: Annotated[float, typer.Option(min=0, metavar="KM", help="Places closer than this may be one place.")] = 10.0,
+    ledger_path: LedgerOption = None,
 ) -> None:
     """Merge events that several articles report about the same happening (never two events
     of one article)."""
+    from .export import RunNotFound, load_run
     from .merge import merge_events
 
-    try:
-        merged = merge_events(read_results(results), max_distance_km=max_distance_km)
-    except ResultsFileError as exc:
+    try:  # a results file or a run in the ledger, as export and eval take them
+        run = load_run(results, ledger_path=ledger_path)
+    except RunNotFound as exc:
         raise _usage_error(str(exc)) from None
+    merged = merge_events(run.summaries, max_distance_km=max_distance_km)
     lines = "".join(m.model_dump_json() + "\n" for m in merged)
     if out_file:
         try:

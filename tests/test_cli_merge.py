@@ -33,3 +33,24 @@ def test_merge_names_a_bad_file(tmp_path):
     bad.write_text("{}\n")
     result = runner.invoke(app, ["merge", str(bad)])
     assert result.exit_code == 2 and f"{bad}:1" in " ".join(result.stderr.split())
+
+
+def test_merge_reads_a_run_from_the_ledger(tmp_path):
+    from summarizer.ledger import ItemRow, Ledger, decoding_config
+    from summarizer.settings import Settings
+
+    seed = [s for s in reference_summaries() if s.published is not None][0]
+    db = tmp_path / "ledger.sqlite3"
+    settings = Settings(base_url="http://127.0.0.1:9/v1", model="fixture")
+    with Ledger(db) as ledger:
+        config = decoding_config(settings, "fixture", "tools", "reference")
+        run_id = ledger.start_run(settings=settings, config=config, endpoint="e")
+        for seq, summary in enumerate([seed, _copy(seed, "second-report")]):
+            ledger.record(run_id, ItemRow(seq=seq, article_id=summary.article_id, status="ok",
+                                          result=summary.model_dump_json()))  # fmt: skip
+    result = runner.invoke(app, ["merge", "last", "--ledger", str(db)])
+    assert result.exit_code == 0, result.output
+    merged = [json.loads(x) for x in result.stdout.splitlines()]
+    assert any(sorted(m["article_ids"]) == sorted([seed.article_id, "second-report"]) for m in merged)
+    unknown = runner.invoke(app, ["merge", "zzz", "--ledger", str(db)])
+    assert unknown.exit_code == 2 and "no run 'zzz'" in unknown.stderr
