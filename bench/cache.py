@@ -29,16 +29,22 @@ def main() -> None:
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)
         ledger = tmp / "ledger.sqlite3"
-        first_wall, _, ok, failed = run_batch(server.url, corpus, ledger, tmp / "first.jsonl", a.concurrency)
+        first_wall, _, ok, failed = run_batch(
+            server.url, corpus, ledger, tmp / "first.jsonl", a.concurrency
+        )
         first_requests = server.stats().get("requests", 0)
         server.reset()
-        wall, cpu, ok2, failed2 = run_batch(server.url, corpus, ledger, tmp / "again.jsonl", a.concurrency)
+        wall, cpu, ok2, failed2 = run_batch(
+            server.url, corpus, ledger, tmp / "again.jsonl", a.concurrency
+        )
         requests = server.stats().get("requests", 0)
         same = (tmp / "first.jsonl").stat().st_size == (tmp / "again.jsonl").stat().st_size
     print(f"first run: {ok} ok, {failed} failed, {first_requests} requests, {first_wall:.2f}s")
-    print(f"cache: re-run of {a.n} articles: {requests} LLM requests (target 0) | {ok2} ok, "
-          f"{failed2} failed | {wall:.3f}s = {a.n / wall:,.0f} articles/s (target >= 2,000) | "
-          f"CPU {cpu / a.n * 1000:.2f} ms/article | same output size: {same}")  # fmt: skip
+    print(
+        f"cache: re-run of {a.n} articles: {requests} LLM requests (target 0) | {ok2} ok, "
+        f"{failed2} failed | {wall:.3f}s = {a.n / wall:,.0f} articles/s (target >= 2,000) | "
+        f"CPU {cpu / a.n * 1000:.2f} ms/article | same output size: {same}"
+    )
 
 
 if __name__ == "__main__":

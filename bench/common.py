@@ -84,5 +84,10 @@ def workdir(keep: str | None = None):
 def bench_settings(url: str, concurrency: int, **overrides):
     from summarizer import Settings
 
-    return Settings(base_url=url, api_key="sk-bench-not-a-key", model="bench", concurrency=concurrency,
-                    **overrides)  # fmt: skip
+    return Settings(
+        base_url=url,
+        api_key="sk-bench-not-a-key",
+        model="bench",
+        concurrency=concurrency,
+        **overrides,
+    )

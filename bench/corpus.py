@@ -25,12 +25,14 @@ FILLER = (
 
 
 def article(n: int) -> dict:
-    body = "\n\n".join([
-        f"Report {n}: {QUOTE_A} {FILLER}",
-        f"{QUOTE_B} {FILLER}",
-        FILLER * 3,
-        f"This is dispatch number {n} in the bench corpus.",
-    ])  # fmt: skip
+    body = "\n\n".join(
+        [
+            f"Report {n}: {QUOTE_A} {FILLER}",
+            f"{QUOTE_B} {FILLER}",
+            FILLER * 3,
+            f"This is dispatch number {n} in the bench corpus.",
+        ]
+    )
     return {
         "id": f"bench-{n:06d}",
         "title": f"Shelling and clashes in Idlib, dispatch {n}",

@@ -37,7 +37,9 @@ from dataclasses import dataclass
 # Sentences every synthetic article contains (see corpus.py): the answers quote them, so
 # grounding finds each quote verbatim, as it would for a faithful model.
 QUOTE_A = "Government forces shelled the village of Kafr Nabl on Saturday, killing four civilians."
-QUOTE_B = "Opposition fighters attacked an army checkpoint near Maarat al-Numan, local activists said."
+QUOTE_B = (
+    "Opposition fighters attacked an army checkpoint near Maarat al-Numan, local activists said."
+)
 
 
 def answer_object() -> dict:
@@ -88,11 +90,14 @@ def _completion_template(answer: str, tools: bool) -> str:
         message = {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{
-                "id": "call_bench", "type": "function",
-                "function": {"name": "ExtractedSummary", "arguments": answer},
-            }],
-        }  # fmt: skip
+            "tool_calls": [
+                {
+                    "id": "call_bench",
+                    "type": "function",
+                    "function": {"name": "ExtractedSummary", "arguments": answer},
+                }
+            ],
+        }
         finish = "tool_calls"
     else:
         message = {"role": "assistant", "content": answer}
@@ -142,8 +147,11 @@ class Answers:
             for kind, text in (("ok", good), ("invalid", bad), ("malformed", cut))
             for tools in (True, False)
         }
-        self.completion_tokens = {"ok": len(good) // 4, "invalid": len(bad) // 4,
-                                  "malformed": len(cut) // 4}  # fmt: skip
+        self.completion_tokens = {
+            "ok": len(good) // 4,
+            "invalid": len(bad) // 4,
+            "malformed": len(cut) // 4,
+        }
         error = lambda msg, kind: json.dumps(
             {"error": {"message": msg, "type": kind, "param": None, "code": None}}
         ).encode()
@@ -181,8 +189,12 @@ class Server:
 
     def decide(self, body: bytes) -> str:
         cfg, r = self.cfg, self.rng.random()
-        for name, p in (("429", cfg.p429), ("500", cfg.p500), ("timeout", cfg.ptimeout),
-                        ("malformed", cfg.pmalformed)):  # fmt: skip
+        for name, p in (
+            ("429", cfg.p429),
+            ("500", cfg.p500),
+            ("timeout", cfg.ptimeout),
+            ("malformed", cfg.pmalformed),
+        ):
             if r < p:
                 return name
             r -= p
@@ -278,9 +290,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--retry-after-ms", type=int, default=250)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
-    cfg = Config(latency=a.latency_ms / 1000, p429=a.p429, p500=a.p500, ptimeout=a.ptimeout,
-                 pmalformed=a.pmalformed, pinvalid=a.pinvalid, retry_after_ms=a.retry_after_ms,
-                 seed=a.seed)  # fmt: skip
+    cfg = Config(
+        latency=a.latency_ms / 1000,
+        p429=a.p429,
+        p500=a.p500,
+        ptimeout=a.ptimeout,
+        pmalformed=a.pmalformed,
+        pinvalid=a.pinvalid,
+        retry_after_ms=a.retry_after_ms,
+        seed=a.seed,
+    )
 
     def ready(port: int) -> None:
         print(f"PORT {port}", flush=True)

@@ -36,15 +36,38 @@ from common import ROOT, BenchServer, workdir, write_corpus
 FAULTS = {"p429": 0.30, "p500": 0.10, "ptimeout": 0.05, "pmalformed": 0.10, "pinvalid": 0.05}
 
 
-def command(corpus: Path, url: str, out: Path, ledger: Path, concurrency: int, timeout: float,
-            *extra: str) -> list[str]:  # fmt: skip
-    return [sys.executable, "-m", "summarizer.cli", "run", str(corpus), "--base-url", url,
-            "--model", "bench", "--quiet", "--out", str(out), "--ledger", str(ledger),
-            "--concurrency", str(concurrency), "--timeout", str(timeout), *extra]  # fmt: skip
+def command(
+    corpus: Path, url: str, out: Path, ledger: Path, concurrency: int, timeout: float, *extra: str
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "summarizer.cli",
+        "run",
+        str(corpus),
+        "--base-url",
+        url,
+        "--model",
+        "bench",
+        "--quiet",
+        "--out",
+        str(out),
+        "--ledger",
+        str(ledger),
+        "--concurrency",
+        str(concurrency),
+        "--timeout",
+        str(timeout),
+        *extra,
+    ]
 
 
-ENV = {**os.environ, "OPENAI_API_KEY": "sk-bench-not-a-key", "COLUMNS": "120",
-       "PYTHONPATH": str(ROOT)}  # fmt: skip
+ENV = {
+    **os.environ,
+    "OPENAI_API_KEY": "sk-bench-not-a-key",
+    "COLUMNS": "120",
+    "PYTHONPATH": str(ROOT),
+}
 
 
 def check(ids: list[str], out: Path, ledger: Path) -> dict:
@@ -54,7 +77,9 @@ def check(ids: list[str], out: Path, ledger: Path) -> dict:
     seen = Counter(ok + [f["article_id"] for f in failures])
     db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
     (run_id,) = db.execute("SELECT id FROM runs ORDER BY rowid DESC LIMIT 1").fetchone()
-    rows = db.execute("SELECT seq, status, reason FROM items WHERE run_id = ?", (run_id,)).fetchall()
+    rows = db.execute(
+        "SELECT seq, status, reason FROM items WHERE run_id = ?", (run_id,)
+    ).fetchall()
     db.close()
     reasons = Counter(_kind(f["reason"]) for f in failures)
     return {
@@ -65,7 +90,9 @@ def check(ids: list[str], out: Path, ledger: Path) -> dict:
         "failures_without_reason": sum(1 for f in failures if not f["reason"].strip()),
         "ledger_rows": len(rows),
         "ledger_distinct_inputs": len({seq for seq, _, _ in rows}),
-        "ledger_failed_without_reason": sum(1 for _, s, r in rows if s != "ok" and not (r or "").strip()),
+        "ledger_failed_without_reason": sum(
+            1 for _, s, r in rows if s != "ok" and not (r or "").strip()
+        ),
         "reasons": dict(reasons.most_common()),
         "run_id": run_id,
     }
@@ -78,10 +105,12 @@ def _kind(reason: str) -> str:
 
 
 def report(title: str, r: dict) -> None:
-    print(f"{title}: ok {r['ok']} / failed {r['failed']} / lost {r['lost']} / duplicated "
-          f"{r['duplicated']} | failures without a reason: {r['failures_without_reason']} | "
-          f"ledger: {r['ledger_rows']} rows for {r['ledger_distinct_inputs']} distinct inputs, "
-          f"{r['ledger_failed_without_reason']} failed rows without a reason")  # fmt: skip
+    print(
+        f"{title}: ok {r['ok']} / failed {r['failed']} / lost {r['lost']} / duplicated "
+        f"{r['duplicated']} | failures without a reason: {r['failures_without_reason']} | "
+        f"ledger: {r['ledger_rows']} rows for {r['ledger_distinct_inputs']} distinct inputs, "
+        f"{r['ledger_failed_without_reason']} failed rows without a reason"
+    )
     for kind, n in r["reasons"].items():
         print(f"    {n:4d} x {kind}")
 
@@ -104,19 +133,28 @@ def main() -> None:
         with BenchServer(0, seed=a.seed, **FAULTS) as server:
             out, ledger = tmp / "out.jsonl", tmp / "ledger.sqlite3"
             t0 = time.perf_counter()
-            done = subprocess.run(command(corpus, server.url, out, ledger, a.concurrency, a.timeout), check=False,
-                                  env=ENV, capture_output=True, text=True)  # fmt: skip
+            done = subprocess.run(
+                command(corpus, server.url, out, ledger, a.concurrency, a.timeout),
+                check=False,
+                env=ENV,
+                capture_output=True,
+                text=True,
+            )
             wall = time.perf_counter() - t0
             stats = server.stats()
-        print(f"run: {a.n} articles in {wall:.1f}s, exit status {done.returncode} | server: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(stats.items())))
+        print(
+            f"run: {a.n} articles in {wall:.1f}s, exit status {done.returncode} | server: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
+        )
         report("faults", check(ids, out, ledger))
 
         # 2. The same run killed with SIGKILL about half-way, then resumed.
         with BenchServer(0, seed=a.seed + 1, **FAULTS) as server:
             out, ledger = tmp / "out2.jsonl", tmp / "ledger2.sqlite3"
             args = command(corpus, server.url, out, ledger, a.concurrency, a.timeout)
-            victim = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            victim = subprocess.Popen(
+                args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             target, recorded = int(a.n * a.kill_at), 0
             while victim.poll() is None:
                 recorded = _rows(ledger)
@@ -128,16 +166,22 @@ def main() -> None:
             killed = victim.returncode == -signal.SIGKILL
             print(f"killed: {killed} (SIGKILL with {recorded} of {a.n} articles recorded)")
             t0 = time.perf_counter()
-            resumed = subprocess.run(args + ["--resume"], env=ENV, capture_output=True, text=True, check=False)
+            resumed = subprocess.run(
+                args + ["--resume"], env=ENV, capture_output=True, text=True, check=False
+            )
             wall = time.perf_counter() - t0
             stats = server.stats()
         r = check(ids, out, ledger)
-        print(f"resume: {wall:.1f}s, exit status {resumed.returncode}"
-              + ("" if resumed.returncode in (0, 1) else f"\n{resumed.stderr[-1500:]}"))
+        print(
+            f"resume: {wall:.1f}s, exit status {resumed.returncode}"
+            + ("" if resumed.returncode in (0, 1) else f"\n{resumed.stderr[-1500:]}")
+        )
         report("after kill + resume", r)
-        print(f"kill + resume: duplicated {r['duplicated']}, lost {r['lost']} (targets 0, 0) | "
-              f"answers paid twice (server: articles answered validly more than once): "
-              f"{stats.get('articles_answered_more_than_once', 0)}")  # fmt: skip
+        print(
+            f"kill + resume: duplicated {r['duplicated']}, lost {r['lost']} (targets 0, 0) | "
+            f"answers paid twice (server: articles answered validly more than once): "
+            f"{stats.get('articles_answered_more_than_once', 0)}"
+        )
 
 
 def _rows(ledger: Path) -> int:

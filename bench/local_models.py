@@ -48,16 +48,20 @@ def run_one(model: str, seeds: list[Path], save: Path | None = None) -> dict:
         if save and result.ok:
             with (save / f"{model}.jsonl").open("a", encoding="utf-8") as out:
                 out.write(result.summary.model_dump_json() + "\n")
-        articles.append({
-            "seed": path.stem[:3],
-            "ok": result.ok,
-            "reason": None if result.ok else result.failure.reason,
-            "seconds": round(seconds, 1),
-            "events": len(events),
-            "grounded": sum(e.grounded for e in events),
-            "prompt_tokens": result.summary.provenance.usage.prompt_tokens if result.ok else 0,
-            "completion_tokens": result.summary.provenance.usage.completion_tokens if result.ok else 0,
-        })  # fmt: skip
+        articles.append(
+            {
+                "seed": path.stem[:3],
+                "ok": result.ok,
+                "reason": None if result.ok else result.failure.reason,
+                "seconds": round(seconds, 1),
+                "events": len(events),
+                "grounded": sum(e.grounded for e in events),
+                "prompt_tokens": result.summary.provenance.usage.prompt_tokens if result.ok else 0,
+                "completion_tokens": result.summary.provenance.usage.completion_tokens
+                if result.ok
+                else 0,
+            }
+        )
     prompt_tps = [t["prompt_per_second"] for t in timings if t.get("prompt_per_second")]
     gen_tps = [t["predicted_per_second"] for t in timings if t.get("predicted_per_second")]
     return {
@@ -119,9 +123,11 @@ def main() -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         print(summarise(result), flush=True)
         for a in result["articles"]:
-            print(f"    seed {a['seed']}: {a['seconds']:6.1f} s  events {a['events']}  "
-                  f"grounded {a['grounded']}  tokens {a['prompt_tokens']}+{a['completion_tokens']}"
-                  + (f"  FAILED: {a['reason']}" if not a["ok"] else ""))  # fmt: skip
+            print(
+                f"    seed {a['seed']}: {a['seconds']:6.1f} s  events {a['events']}  "
+                f"grounded {a['grounded']}  tokens {a['prompt_tokens']}+{a['completion_tokens']}"
+                + (f"  FAILED: {a['reason']}" if not a["ok"] else "")
+            )
         if args.json:
             print(json.dumps(result))
 

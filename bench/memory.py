@@ -62,15 +62,38 @@ def main() -> None:
         t0 = time.perf_counter()
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)
         size_mb = corpus.stat().st_size / 1e6
-        print(f"corpus: {a.n:,} articles, {size_mb:,.0f} MB JSONL ({time.perf_counter() - t0:.1f}s to write)")
+        print(
+            f"corpus: {a.n:,} articles, {size_mb:,.0f} MB JSONL ({time.perf_counter() - t0:.1f}s to write)"
+        )
         out, ledger = tmp / "out.jsonl", tmp / "ledger.sqlite3"
-        cmd = [sys.executable, "-m", "summarizer.cli", "run", str(corpus), "--base-url", server.url,
-               "--model", "bench", "--quiet", "--out", str(out), "--ledger", str(ledger),
-               "--concurrency", str(a.concurrency)]  # fmt: skip
-        env = {**os.environ, "OPENAI_API_KEY": "sk-bench-not-a-key", "COLUMNS": "120",
-               "PYTHONPATH": str(ROOT)}  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "summarizer.cli",
+            "run",
+            str(corpus),
+            "--base-url",
+            server.url,
+            "--model",
+            "bench",
+            "--quiet",
+            "--out",
+            str(out),
+            "--ledger",
+            str(ledger),
+            "--concurrency",
+            str(a.concurrency),
+        ]
+        env = {
+            **os.environ,
+            "OPENAI_API_KEY": "sk-bench-not-a-key",
+            "COLUMNS": "120",
+            "PYTHONPATH": str(ROOT),
+        }
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         peak_total = peak_pss = 0
         done = threading.Event()
 
@@ -95,10 +118,12 @@ def main() -> None:
     print(tail)
     if proc.returncode != 0:
         print(stderr_text[-2000:], file=sys.stderr)
-    print(f"memory: {a.n:,} articles streamed in {wall:.0f}s ({a.n / wall:,.0f}/s), {lines:,} results "
-          f"written | peak RSS {peak_cli_kb / 1024:,.0f} MB (largest process: summarizer run) | "
-          f"with its worker processes (sampled): {peak_total / 1024:,.0f} MB summed RSS, "
-          f"{peak_pss / 1024:,.0f} MB summed PSS | target <= 300 MB")  # fmt: skip
+    print(
+        f"memory: {a.n:,} articles streamed in {wall:.0f}s ({a.n / wall:,.0f}/s), {lines:,} results "
+        f"written | peak RSS {peak_cli_kb / 1024:,.0f} MB (largest process: summarizer run) | "
+        f"with its worker processes (sampled): {peak_total / 1024:,.0f} MB summed RSS, "
+        f"{peak_pss / 1024:,.0f} MB summed PSS | target <= 300 MB"
+    )
 
 
 def _peak_of_finished_children() -> int:

@@ -74,8 +74,12 @@ def bare_client_cpu(url: str, corpus, concurrency: int) -> tuple[float, int]:
         async def worker() -> None:
             nonlocal sent
             for body in pending:
-                await raw.post("/chat/completions", cast_to=httpx2.Response, content=body,
-                               options={"headers": {"Content-Type": "application/json"}})  # fmt: skip
+                await raw.post(
+                    "/chat/completions",
+                    cast_to=httpx2.Response,
+                    content=body,
+                    options={"headers": {"Content-Type": "application/json"}},
+                )
                 sent += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -97,10 +101,14 @@ def assembly_ms(corpus, n: int) -> float:
 
     extraction = ExtractedSummary.model_validate_json(json.dumps(answer_object()))
     articles = [a for _, a in zip(range(n), iter_inputs([str(corpus)]))]
-    build_summary(articles[0], extraction, model="m", endpoint="e", prompt_version="v", usage=Usage())
+    build_summary(
+        articles[0], extraction, model="m", endpoint="e", prompt_version="v", usage=Usage()
+    )
     t0 = time.perf_counter()
     for article in articles:
-        build_summary(article, extraction, model="m", endpoint="e", prompt_version="v", usage=Usage())
+        build_summary(
+            article, extraction, model="m", endpoint="e", prompt_version="v", usage=Usage()
+        )
     return (time.perf_counter() - t0) / len(articles) * 1000
 
 
@@ -135,8 +143,9 @@ def measure_round(server: BenchServer, corpus, tmp, n: int, concurrency: int, ta
     base_cpu, sent = bare_client_cpu(server.url, corpus, concurrency)
     server.reset()
     k0 = children_cpu()
-    wall, cpu, ok, failed = run_batch(server.url, corpus, tmp / f"ledger-{tag}.sqlite3",
-                                      tmp / f"out-{tag}.jsonl", concurrency)  # fmt: skip
+    wall, cpu, ok, failed = run_batch(
+        server.url, corpus, tmp / f"ledger-{tag}.sqlite3", tmp / f"out-{tag}.jsonl", concurrency
+    )
     reap_ended_workers(wait=True)  # a batch does not wait for its workers' exit; we do
     workers_cpu = children_cpu() - k0
     stats = run_batch.last_stats  # type: ignore[attr-defined]
@@ -144,18 +153,30 @@ def measure_round(server: BenchServer, corpus, tmp, n: int, concurrency: int, ta
     server.reset()
     per = 1000 / n
     return Round(
-        wall=wall, here=cpu * per, workers=workers_cpu * per, relay=stats.relay_cpu_s * per,
-        client=base_cpu / sent * 1000, ok=ok, failed=failed, requests=requests,
-        relayed=stats.relayed, in_worker=stats.assembled_in_worker, in_process=stats.assembled_here,
-    )  # fmt: skip
+        wall=wall,
+        here=cpu * per,
+        workers=workers_cpu * per,
+        relay=stats.relay_cpu_s * per,
+        client=base_cpu / sent * 1000,
+        ok=ok,
+        failed=failed,
+        requests=requests,
+        relayed=stats.relayed,
+        in_worker=stats.assembled_in_worker,
+        in_process=stats.assembled_here,
+    )
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--concurrency", type=int, default=64)
-    p.add_argument("--rounds", type=int, default=5,
-                   help="baseline + batch pairs, run alternately; the median round is reported")  # fmt: skip
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="baseline + batch pairs, run alternately; the median round is reported",
+    )
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
     prepare_process()  # start-up (imports, TLS context, tables) is not part of the measurement
@@ -169,38 +190,50 @@ def main() -> None:
         for tag in range(a.rounds):
             r = measure_round(server, corpus, tmp, a.n, a.concurrency, tag)
             rounds.append(r)
-            print(f"round {tag + 1}: batch {r.total:.2f} ms/article in all, bare client "
-                  f"{r.client:.2f} ms/request: ours {r.ours:.2f} ms/article")  # fmt: skip
+            print(
+                f"round {tag + 1}: batch {r.total:.2f} ms/article in all, bare client "
+                f"{r.client:.2f} ms/request: ours {r.ours:.2f} ms/article"
+            )
         build = assembly_ms(corpus, min(a.n, 500))
         k0 = children_cpu()
         with CpuSampler() as sampler:  # the same batch again, profiled
-            run_batch(server.url, corpus, tmp / "sampled.sqlite3", tmp / "sampled.jsonl", a.concurrency)
+            run_batch(
+                server.url, corpus, tmp / "sampled.sqlite3", tmp / "sampled.jsonl", a.concurrency
+            )
         reap_ended_workers(wait=True)
         sampled = run_batch.last_stats  # type: ignore[attr-defined]
         sampled_assembly = (children_cpu() - k0 - sampled.relay_cpu_s) / a.n * 1000
     r = sorted(rounds, key=lambda x: x.ours)[len(rounds) // 2]
-    print(f"batch: {a.n} articles ({r.ok} ok, {r.failed} failed, {r.requests} requests) in {r.wall:.2f}s | "
-          f"CPU {r.total:.2f} ms/article ({r.here:.2f} this process + "
-          f"{r.workers - r.relay:.2f} assembly worker + {r.relay:.2f} request worker, {r.relayed} "
-          f"requests sent by it) | records assembled: {r.in_worker} in the worker, {r.in_process} "
-          f"in this process")  # fmt: skip
-    print(f"bare openai client (same transport, same bodies, C={a.concurrency}): "
-          f"{r.client:.2f} ms/request")  # fmt: skip
+    print(
+        f"batch: {a.n} articles ({r.ok} ok, {r.failed} failed, {r.requests} requests) in {r.wall:.2f}s | "
+        f"CPU {r.total:.2f} ms/article ({r.here:.2f} this process + "
+        f"{r.workers - r.relay:.2f} assembly worker + {r.relay:.2f} request worker, {r.relayed} "
+        f"requests sent by it) | records assembled: {r.in_worker} in the worker, {r.in_process} "
+        f"in this process"
+    )
+    print(
+        f"bare openai client (same transport, same bodies, C={a.concurrency}): "
+        f"{r.client:.2f} ms/request"
+    )
     spread = ", ".join(f"{x.ours:.2f}" for x in rounds)
-    print(f"overhead: our own CPU {r.ours:.2f} ms/article outside the openai client (target <= 2 ms; "
-          f"median of {len(rounds)} rounds: {spread}) = {build:.2f} ms grounding + normalisation "
-          f"(assemble.build_summary, wherever it ran) + {r.ours - build:.2f} ms the rest: LLM "
-          f"layer, engine, ledger, JSONL output, the worker processes' start-up and hand-overs")  # fmt: skip
+    print(
+        f"overhead: our own CPU {r.ours:.2f} ms/article outside the openai client (target <= 2 ms; "
+        f"median of {len(rounds)} rounds: {spread}) = {build:.2f} ms grounding + normalisation "
+        f"(assemble.build_summary, wherever it ran) + {r.ours - build:.2f} ms the rest: LLM "
+        f"layer, engine, ledger, JSONL output, the worker processes' start-up and hand-overs"
+    )
     share = sampler.shares()
     here = r.here  # (the sampled batch's own CPU is inflated by the sampling)
-    print(f"attribution (the batch again, this process's CPU sampled every ms, {sum(sampler.counts.values())} "
-          f"samples): of its {here:.2f} ms/article, {share['client'] * here:.2f} in the HTTP client "
-          f"stack (openai, httpx2, aiohttp), {share['ours'] * here:.2f} in ours, {share['loop'] * here:.2f} "
-          f"in the event loop itself | ours by this count, with the assembly worker: "
-          f"{share['ours'] * here + sampled_assembly:.2f} ms/article "
-          f"(+ {share['loop'] * here:.2f} shared loop; the request worker apart: "
-          f"{sampled.relay_cpu_s / a.n * 1000:.2f} ms/article, the client's and its side of the "
-          f"hand-over)")  # fmt: skip
+    print(
+        f"attribution (the batch again, this process's CPU sampled every ms, {sum(sampler.counts.values())} "
+        f"samples): of its {here:.2f} ms/article, {share['client'] * here:.2f} in the HTTP client "
+        f"stack (openai, httpx2, aiohttp), {share['ours'] * here:.2f} in ours, {share['loop'] * here:.2f} "
+        f"in the event loop itself | ours by this count, with the assembly worker: "
+        f"{share['ours'] * here + sampled_assembly:.2f} ms/article "
+        f"(+ {share['loop'] * here:.2f} shared loop; the request worker apart: "
+        f"{sampled.relay_cpu_s / a.n * 1000:.2f} ms/article, the client's and its side of the "
+        f"hand-over)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,21 @@ import signal
 from collections import Counter
 from types import FrameType
 
-_CLIENT = ("openai", "httpx2", "httpcore2", "aiohttp", "yarl", "multidict", "aiohappyeyeballs",
-           "propcache", "frozenlist", "aiosignal", "anyio", "h11", "sniffio")  # fmt: skip
+_CLIENT = (
+    "openai",
+    "httpx2",
+    "httpcore2",
+    "aiohttp",
+    "yarl",
+    "multidict",
+    "aiohappyeyeballs",
+    "propcache",
+    "frozenlist",
+    "aiosignal",
+    "anyio",
+    "h11",
+    "sniffio",
+)
 _NEUTRAL = ("pydantic", "pydantic_core", "typing_extensions")
 
 
@@ -66,4 +79,3 @@ class CpuSampler:
     def shares(self) -> dict[str, float]:
         total = sum(self.counts.values()) or 1
         return {k: self.counts[k] / total for k in ("client", "ours", "loop")}
-

@@ -58,7 +58,12 @@ def main() -> None:
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--latency-ms", type=float, default=200.0)
     p.add_argument("--concurrency", type=int, default=64)
-    p.add_argument("--repeat", type=int, default=3, help="runs, each with a fresh ledger; the median is reported")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs, each with a fresh ledger; the median is reported",
+    )
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
     prepare_process()  # start-up (imports, TLS context, tables) is not part of the timing
@@ -69,15 +74,21 @@ def main() -> None:
         walls = []
         for i in range(a.repeat):
             ledger = tmp / f"ledger-{i}.sqlite3"
-            wall, cpu, ok, failed = run_batch(server.url, corpus, ledger, tmp / f"out-{i}.jsonl", a.concurrency)
+            wall, cpu, ok, failed = run_batch(
+                server.url, corpus, ledger, tmp / f"out-{i}.jsonl", a.concurrency
+            )
             walls.append(wall)
-            print(f"run {i + 1}: {a.n} articles, {ok} ok, {failed} failed | wall {wall:.3f}s | "
-                  f"ratio {wall / ideal:.3f} | our CPU {cpu / a.n * 1000:.2f} ms/article")  # fmt: skip
+            print(
+                f"run {i + 1}: {a.n} articles, {ok} ok, {failed} failed | wall {wall:.3f}s | "
+                f"ratio {wall / ideal:.3f} | our CPU {cpu / a.n * 1000:.2f} ms/article"
+            )
         wall = statistics.median(walls)
-        print(f"throughput: N={a.n} C={a.concurrency} latency={a.latency_ms:g}ms | "
-              f"wall {wall:.3f}s (median of {len(walls)}) | ideal ceil(N/C) x latency = {ideal:.3f}s | "
-              f"ratio {wall / ideal:.3f} (target <= 1.10; worst {max(walls) / ideal:.3f}) | "
-              f"{a.n / wall:,.0f} articles/s")  # fmt: skip
+        print(
+            f"throughput: N={a.n} C={a.concurrency} latency={a.latency_ms:g}ms | "
+            f"wall {wall:.3f}s (median of {len(walls)}) | ideal ceil(N/C) x latency = {ideal:.3f}s | "
+            f"ratio {wall / ideal:.3f} (target <= 1.10; worst {max(walls) / ideal:.3f}) | "
+            f"{a.n / wall:,.0f} articles/s"
+        )
 
 
 if __name__ == "__main__":

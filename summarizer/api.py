@@ -39,9 +39,17 @@ from .schema import ArticleSummary, Failure
 from .settings import Settings
 
 __all__ = [
-    "ArticleLike", "Limits", "Result", "SummarizeError", "Summarizer", "asummarize",
-    "asummarize_many", "iter_inputs", "summarize", "summarize_many",
-]  # fmt: skip
+    "ArticleLike",
+    "Limits",
+    "Result",
+    "SummarizeError",
+    "Summarizer",
+    "asummarize",
+    "asummarize_many",
+    "iter_inputs",
+    "summarize",
+    "summarize_many",
+]
 
 ArticleLike = Union[Article, Path, str]
 
@@ -102,7 +110,9 @@ class Summarizer:
         self.settings = settings or Settings.from_env()
         self.prompts = load_prompts()
         self.limits = limits or Limits()
-        self.extractor = Extractor(self.settings, sleep=sleep, token_budget=self.limits.token_budget)
+        self.extractor = Extractor(
+            self.settings, sleep=sleep, token_budget=self.limits.token_budget
+        )
         self.ledger = ledger if ledger is None or isinstance(ledger, Ledger) else Ledger(ledger)
         self.stats = BatchStats()
         self.run_id: str | None = None
@@ -119,16 +129,20 @@ class Summarizer:
             from .local_model import embedded_model_name
 
             model = embedded_model_name(self.settings.model_path, self.settings.embedded_model)
-        return decoding_config(self.settings, model, self.extractor.mode.value, self.prompts.version)
+        return decoding_config(
+            self.settings, model, self.extractor.mode.value, self.prompts.version
+        )
 
     def start_run(self, inputs: list[str] | None = None) -> str:
         """Open a new run in the ledger (``asummarize_many`` does this when not given one)."""
         if self.ledger is None:
             raise ValueError("no ledger: pass Summarizer(ledger=...) to record runs")
         self.run_id = self.ledger.start_run(
-            settings=self.settings, config=self.config(), endpoint=self.settings.endpoint_label,
+            settings=self.settings,
+            config=self.config(),
+            endpoint=self.settings.endpoint_label,
             inputs=inputs,
-        )  # fmt: skip
+        )
         return self.run_id
 
     async def asummarize(self, item: ArticleLike) -> ArticleSummary:
@@ -158,7 +172,9 @@ class Summarizer:
         key = config_key(self.config()) if ledger is not None else None
         if ledger is not None:
             if run_id is None:
-                listed = isinstance(items, (list, tuple)) and all(isinstance(i, (str, Path)) for i in items)
+                listed = isinstance(items, (list, tuple)) and all(
+                    isinstance(i, (str, Path)) for i in items
+                )
                 run_id = self.start_run([str(i) for i in items] if listed else None)  # type: ignore[union-attr]
             else:
                 run_id = ledger.resolve(run_id)
@@ -173,13 +189,20 @@ class Summarizer:
         elif run_id is not None:
             raise ValueError("run_id needs a ledger: Summarizer(ledger=...)")
         self.stats = BatchStats()
-        self.throttle = Throttle(workers, self.limits.requests_per_minute, self.limits.tokens_per_minute)
+        self.throttle = Throttle(
+            workers, self.limits.requests_per_minute, self.limits.tokens_per_minute
+        )
         self.extractor.gate = self.throttle
         engine = Engine(
-            settings=self.settings, extractor=self.extractor, prompts=self.prompts,
-            stats=self.stats, ledger=ledger, run_id=run_id,
-            config_key=key, retry_failed=retry_failed,
-        )  # fmt: skip
+            settings=self.settings,
+            extractor=self.extractor,
+            prompts=self.prompts,
+            stats=self.stats,
+            ledger=ledger,
+            run_id=run_id,
+            config_key=key,
+            retry_failed=retry_failed,
+        )
         status = "interrupted"
         try:
             async for result in engine.run(iter_inputs(items), workers):
@@ -209,17 +232,22 @@ class Summarizer:
     ) -> Iterator[Result]:
         """Sync twin of ``asummarize_many``: runs the async engine on a private thread."""
         return _iterate_in_thread(
-            lambda: self.asummarize_many(items, concurrency, run_id=run_id, retry_failed=retry_failed)
+            lambda: self.asummarize_many(
+                items, concurrency, run_id=run_id, retry_failed=retry_failed
+            )
         )
 
 
 def _the_one(item: ArticleLike, results: list[Result]) -> ArticleSummary:
     """The summary of a single-article batch, or its failure raised."""
     if len(results) != 1:
-        raise SummarizeError(Failure(
-            article_id=str(item)[:40], stage="ingest",
-            reason=f"expected one article, found {len(results)}",
-        ))  # fmt: skip
+        raise SummarizeError(
+            Failure(
+                article_id=str(item)[:40],
+                stage="ingest",
+                reason=f"expected one article, found {len(results)}",
+            )
+        )
     if results[0].failure:
         raise SummarizeError(results[0].failure)
     return results[0].summary  # type: ignore[return-value]

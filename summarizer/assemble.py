@@ -127,11 +127,15 @@ def build_summary(
 ) -> ArticleSummary:
     grounder = Grounder(article.text)
     events = [
-        build_event(event, f"{article.id}#{n}", article, grounder, extracted.sources_cited, gazetteer)
+        build_event(
+            event, f"{article.id}#{n}", article, grounder, extracted.sources_cited, gazetteer
+        )
         for n, event in enumerate(_distinct(extracted.events), 1)
     ]
     places = share_admin1([e.place for e in events])
-    events = [e if e.place is p else e.model_copy(update={"place": p}) for e, p in zip(events, places)]
+    events = [
+        e if e.place is p else e.model_copy(update={"place": p}) for e, p in zip(events, places)
+    ]
     return ArticleSummary(
         article_id=article.id,
         source_path=article.source_path,
@@ -150,7 +154,7 @@ def build_summary(
             endpoint=endpoint,
             prompt_version=prompt_version,
             usage=usage,
-            created_at=created_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            created_at=created_at or dt.datetime.now(dt.UTC).replace(microsecond=0),
             gazetteer=gazetteer.source if gazetteer else None,
         ),
     )
@@ -167,15 +171,27 @@ def warm_up(gazetteer: str | None = None) -> None:
     quote = "Government forces shelled Kafr Nabl on Saturday, killing two people."
     article = article_from_text(f"Clashes in Idlib\n\n{quote}", "warm-up")
     event = {
-        "sub_event_type": "Shelling/artillery/missile attack", "plover_type": "ASSAULT",
-        "actor1": "Government forces", "actor1_type": "State forces", "actor2": None,
-        "actor2_type": None, "location": "Kafr Nabl", "date_phrase": "on Saturday",
-        "fatalities_phrase": "killing two people", "fatalities": 2, "evidence": [quote],
-    }  # fmt: skip
+        "sub_event_type": "Shelling/artillery/missile attack",
+        "plover_type": "ASSAULT",
+        "actor1": "Government forces",
+        "actor1_type": "State forces",
+        "actor2": None,
+        "actor2_type": None,
+        "location": "Kafr Nabl",
+        "date_phrase": "on Saturday",
+        "fatalities_phrase": "killing two people",
+        "fatalities": 2,
+        "evidence": [quote],
+    }
     extracted = ExtractedSummary.model_validate(
         {"summary": "warm-up", "key_points": [], "sources_cited": [], "events": [event]}
     )
     build_summary(
-        article, extracted, model="warm-up", endpoint="warm-up", prompt_version="warm-up",
-        usage=Usage(), gazetteer=Gazetteer.load(gazetteer),
-    ).model_dump_json()  # fmt: skip
+        article,
+        extracted,
+        model="warm-up",
+        endpoint="warm-up",
+        prompt_version="warm-up",
+        usage=Usage(),
+        gazetteer=Gazetteer.load(gazetteer),
+    ).model_dump_json()

@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
@@ -95,7 +95,7 @@ def prepare_heap_for_batch() -> None:
 def run(
     ctx: typer.Context,
     paths: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(
             metavar="PATH",
             help="Article .txt files, directories, globs, or .jsonl files; - reads standard "
@@ -105,40 +105,110 @@ def run(
         ),
     ] = None,
     out_file: Annotated[
-        Optional[Path],
-        typer.Option("--out", "-o", metavar="FILE", help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl)."),
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl).",
+        ),
     ] = None,
-    model: Annotated[Optional[str], typer.Option(metavar="NAME", help="Model name at the endpoint (env SUMMARIZER_MODEL).")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Model name at the endpoint (env SUMMARIZER_MODEL)."),
+    ] = None,
     base_url: Annotated[
-        Optional[str],
-        typer.Option(metavar="URL", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL)."),
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).",
+        ),
     ] = None,
     mode: Annotated[
-        Optional[str],
-        typer.Option(metavar="MODE", help="Structured-output mode: auto, tools, json_schema, md_json (env SUMMARIZER_MODE)."),
+        str | None,
+        typer.Option(
+            metavar="MODE",
+            help="Structured-output mode: auto, tools, json_schema, md_json (env SUMMARIZER_MODE).",
+        ),
     ] = None,
     model_path: Annotated[
-        Optional[str],
-        typer.Option(metavar="FILE", help="Run this local GGUF file on the embedded runtime (env SUMMARIZER_MODEL_PATH)."),
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Run this local GGUF file on the embedded runtime (env SUMMARIZER_MODEL_PATH).",
+        ),
     ] = None,
     embedded_model: Annotated[
-        Optional[str],
-        typer.Option(metavar="NAME", help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL)."),
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL).",
+        ),
     ] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=LEAST["concurrency"], metavar="N", help="Articles in flight at once (remote endpoints; default 4).")] = None,
-    rpm: Annotated[Optional[float], typer.Option("--rpm", min=0.001, metavar="N", help="Requests-per-minute limit (retries and re-asks count).")] = None,
-    tpm: Annotated[Optional[float], typer.Option("--tpm", min=1, metavar="N", help="Tokens-per-minute limit (estimated before, settled after each request).")] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["concurrency"],
+            metavar="N",
+            help="Articles in flight at once (remote endpoints; default 4).",
+        ),
+    ] = None,
+    rpm: Annotated[
+        float | None,
+        typer.Option(
+            "--rpm",
+            min=0.001,
+            metavar="N",
+            help="Requests-per-minute limit (retries and re-asks count).",
+        ),
+    ] = None,
+    tpm: Annotated[
+        float | None,
+        typer.Option(
+            "--tpm",
+            min=1,
+            metavar="N",
+            help="Tokens-per-minute limit (estimated before, settled after each request).",
+        ),
+    ] = None,
     token_budget: Annotated[
-        Optional[int], typer.Option(min=1, metavar="TOKENS", help="Most tokens one article may spend over all its requests (caps re-asks).")
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="TOKENS",
+            help="Most tokens one article may spend over all its requests (caps re-asks).",
+        ),
     ] = None,
-    max_tokens: Annotated[Optional[int], typer.Option(min=LEAST["max_tokens"], metavar="TOKENS", help="Cap on generated tokens per request.")] = None,
-    timeout: Annotated[Optional[float], typer.Option(min=LEAST["timeout"], metavar="SECONDS", help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).")] = None,
-    reasks: Annotated[Optional[int], typer.Option(min=LEAST["reasks"], metavar="N", help="Re-asks after a schema-invalid answer.")] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["max_tokens"], metavar="TOKENS", help="Cap on generated tokens per request."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=LEAST["timeout"],
+            metavar="SECONDS",
+            help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).",
+        ),
+    ] = None,
+    reasks: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["reasks"], metavar="N", help="Re-asks after a schema-invalid answer."
+        ),
+    ] = None,
     transport_attempts: Annotated[
-        Optional[int], typer.Option(min=LEAST["transport_attempts"], metavar="N", help="Attempts per request on 429/5xx/timeouts/connection errors.")
+        int | None,
+        typer.Option(
+            min=LEAST["transport_attempts"],
+            metavar="N",
+            help="Attempts per request on 429/5xx/timeouts/connection errors.",
+        ),
     ] = None,
     constrain_quotes: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--constrain-quotes/--free-quotes",
             help="Limit evidence quotes to the article's sentences in the decoding grammar "
@@ -147,7 +217,7 @@ def run(
         ),
     ] = None,
     gazetteer: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             metavar="FILE",
             help="Resolve places with this GeoNames country dump (tab-separated, e.g. SY.txt) "
@@ -155,17 +225,39 @@ def run(
         ),
     ] = None,
     ledger_path: LedgerOption = None,
-    no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Record nothing and use no cache.")] = False,
+    no_ledger: Annotated[
+        bool, typer.Option("--no-ledger", help="Record nothing and use no cache.")
+    ] = False,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Finish the latest unfinished run of these inputs (or --run): only what is missing.")
+        bool,
+        typer.Option(
+            "--resume",
+            help="Finish the latest unfinished run of these inputs (or --run): only what is missing.",
+        ),
     ] = False,
     retry_failed: Annotated[
-        bool, typer.Option("--retry-failed", help="Ask again for the failures of the latest run of these inputs (or --run).")
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Ask again for the failures of the latest run of these inputs (or --run).",
+        ),
     ] = False,
     run_ref: Annotated[
-        Optional[str], typer.Option("--run", metavar="RUN", help="The run to --resume or --retry-failed (an id, a prefix, or 'last').")
+        str | None,
+        typer.Option(
+            "--run",
+            metavar="RUN",
+            help="The run to --resume or --retry-failed (an id, a prefix, or 'last').",
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No article panels and no retry warnings: only failures, the batch table and the footer.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No article panels and no retry warnings: only failures, the batch table and the footer.",
+        ),
+    ] = False,
 ) -> None:
     """Summarise articles and extract their events.
 
@@ -178,13 +270,20 @@ def run(
     if mode not in (None, "auto", "tools", "json_schema", "md_json"):
         raise _usage_error(f"--mode must be auto, tools, json_schema or md_json, not {mode!r}")
     flags = dict(
-        model=model, base_url=base_url, mode=mode, model_path=model_path,
-        embedded_model=embedded_model, concurrency=concurrency, max_tokens=max_tokens,
-        timeout=timeout, reasks=reasks, transport_attempts=transport_attempts,
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        model_path=model_path,
+        embedded_model=embedded_model,
+        concurrency=concurrency,
+        max_tokens=max_tokens,
+        timeout=timeout,
+        reasks=reasks,
+        transport_attempts=transport_attempts,
         constrain_quotes=constrain_quotes,
         # absolute, like the inputs: a run resumed from another directory finds the same file
         gazetteer=str(gazetteer.expanduser().resolve()) if gazetteer else None,
-    )  # fmt: skip
+    )
     if quiet:  # the retries' warnings too (failures are printed with their reasons anyway)
         logger = logging.getLogger("summarizer")
         ctx.call_on_close(functools.partial(logger.setLevel, logger.level))
@@ -199,18 +298,26 @@ def run(
         settings = Settings.from_env(**flags)
         if base_url and not model_path:  # a server named now beats a model file in the env
             settings = dataclasses.replace(settings, model_path=None)
-        previous = _run_to_continue(ledger, paths, settings, run_ref, resume) if continuing else None
+        previous = (
+            _run_to_continue(ledger, paths, settings, run_ref, resume) if continuing else None
+        )
         if previous is not None:
             settings = _settings_of(previous, flags)
             paths = paths or previous.inputs
             if not paths:
-                raise _usage_error(f"run {previous.id} was not started from paths: give its inputs again")
+                raise _usage_error(
+                    f"run {previous.id} was not started from paths: give its inputs again"
+                )
         if STDIN in paths and sys.stdin.isatty():  # it would wait for typing, silently
-            raise _usage_error("- reads standard input, which is a terminal here: pipe the "
-                               "articles in (summarizer run - < articles.jsonl)")  # fmt: skip
+            raise _usage_error(
+                "- reads standard input, which is a terminal here: pipe the "
+                "articles in (summarizer run - < articles.jsonl)"
+            )
         if out_file and str(out_file) == "-":
-            raise _usage_error("--out takes a file (results, and failures beside them); for "
-                               "JSON Lines on standard output: summarizer export RUN -o -")  # fmt: skip
+            raise _usage_error(
+                "--out takes a file (results, and failures beside them); for "
+                "JSON Lines on standard output: summarizer export RUN -o -"
+            )
         problem = endpoint_conflict(flags, settings) or (
             out_file_conflict(out_file, paths) if out_file else None
         )
@@ -231,9 +338,10 @@ def run(
 
     paths = _absolute(paths)  # a run's inputs must mean the same files when it is resumed
     summarizer = Summarizer(
-        settings, ledger=ledger,
+        settings,
+        ledger=ledger,
         limits=Limits(requests_per_minute=rpm, tokens_per_minute=tpm, token_budget=token_budget),
-    )  # fmt: skip
+    )
     if previous is not None and previous.config_key != config_key(summarizer.config()):
         raise _usage_error(
             f"run {previous.id} was made with other decoding settings (model {previous.model} "
@@ -251,6 +359,7 @@ def run(
     progress = BatchProgress(err, total)
     # Both streams on the terminal: panels go above the bar, through its console.
     panels = err if progress.enabled and out.is_terminal else out
+
     def handle(result: Result) -> None:
         record = result.summary or result.failure
         assert record is not None
@@ -261,7 +370,11 @@ def run(
         if result.summary and not quiet:
             panels.print(article_view(result.summary))
         elif result.failure:
-            err.print(f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
     terminated = asyncio.Event()
 
@@ -274,15 +387,20 @@ def run(
             signal.SIGTERM, lambda: (terminated.set(), task.cancel())
         )
         run_id = previous.id if previous else None
-        async for result in summarizer.asummarize_many(paths, run_id=run_id, retry_failed=retry_failed):
+        async for result in summarizer.asummarize_many(
+            paths, run_id=run_id, retry_failed=retry_failed
+        ):
             handle(result)
 
     def stopped(how: str, code: int) -> typer.Exit:
         finish = ""
         if ledger and summarizer.run_id:
             finish = f"; finish with {_resume_command(summarizer.run_id, ledger)}"
-        err.print(f"[yellow]{how}[/] after {progress.stats.done} article(s){finish}",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+        err.print(
+            f"[yellow]{how}[/] after {progress.stats.done} article(s){finish}",
+            highlight=False,
+            soft_wrap=True,
+        )
         return typer.Exit(code)
 
     prepare_heap_for_batch()
@@ -304,19 +422,27 @@ def run(
     # What this batch spent, failed attempts included and cached answers not: as its table says.
     totals.prompt_tokens = progress.stats.prompt_tokens
     totals.completion_tokens = progress.stats.completion_tokens
-    out.print(summary_table(progress.stats, run_id=summarizer.run_id,
-                            ledger=str(ledger.path) if ledger else None))  # fmt: skip
+    out.print(
+        summary_table(
+            progress.stats, run_id=summarizer.run_id, ledger=str(ledger.path) if ledger else None
+        )
+    )
     if progress.stats.skipped and ledger and summarizer.run_id:
         err.print(
             f"[yellow]stopped early[/]: {progress.stats.skipped} article(s) not attempted; once the "
             f"cause is fixed, finish with {_resume_command(summarizer.run_id, ledger, retry=True)}",
-            highlight=False, soft_wrap=True,
-        )  # fmt: skip
+            highlight=False,
+            soft_wrap=True,
+        )
     _finish(totals, out_file)
 
 
 def _run_to_continue(
-    ledger: Ledger | None, paths: list[str] | None, settings: Settings, ref: str | None, resume: bool
+    ledger: Ledger | None,
+    paths: list[str] | None,
+    settings: Settings,
+    ref: str | None,
+    resume: bool,
 ) -> RunInfo:
     assert ledger is not None
     if ref is not None:
@@ -363,8 +489,9 @@ def _announce_embedded(settings: Settings) -> None:
         f"Using the embedded model {name} ({size_gb:.1f} GB) on this CPU: small, so expect "
         "about a minute per article and limited accuracy. For a real endpoint set "
         "OPENAI_API_KEY, or --base-url/--model (Ollama, vLLM, llama.cpp).",
-        style="yellow", highlight=False,
-    )  # fmt: skip
+        style="yellow",
+        highlight=False,
+    )
 
 
 def _resume_command(run_id: str, ledger: Ledger, *, retry: bool = False) -> str:
@@ -378,7 +505,10 @@ def _resume_command(run_id: str, ledger: Ledger, *, retry: bool = False) -> str:
 
 
 def _finish(
-    totals: RunTotals, out_file: Path | None, *, failures_fail: bool = True,
+    totals: RunTotals,
+    out_file: Path | None,
+    *,
+    failures_fail: bool = True,
     nothing: str = "no articles found in the given paths",
 ) -> None:
     if totals.failures:
@@ -388,14 +518,20 @@ def _finish(
         out.print(f"results: {out_file}", highlight=False, soft_wrap=True)
     if totals.ok + totals.failed + totals.skipped == 0:
         raise _usage_error(nothing)
-    raise typer.Exit(EXIT_SOME_FAILED if (totals.failed or totals.skipped) and failures_fail else EXIT_OK)
+    raise typer.Exit(
+        EXIT_SOME_FAILED if (totals.failed or totals.skipped) and failures_fail else EXIT_OK
+    )
 
 
 @app.command()
 def show(
     target: Annotated[
         str,
-        typer.Argument(metavar="RESULTS", help="A run (id, prefix, or 'last') or a results .jsonl file written by --out.", show_default=False),
+        typer.Argument(
+            metavar="RESULTS",
+            help="A run (id, prefix, or 'last') or a results .jsonl file written by --out.",
+            show_default=False,
+        ),
     ],
     ledger_path: LedgerOption = None,
 ) -> None:
@@ -426,9 +562,15 @@ def show(
             totals.add(summary)
             out.print(article_view(summary))
         else:
-            totals.add(Failure(article_id=row.article_id, source_path=row.source,
-                               stage=row.stage or "llm", reason=f"{row.status}: {row.reason}"),  # type: ignore[arg-type]
-                       skipped=row.status == "skipped")  # fmt: skip
+            totals.add(
+                Failure(
+                    article_id=row.article_id,
+                    source_path=row.source,
+                    stage=row.stage or "llm",
+                    reason=f"{row.status}: {row.reason}",
+                ),  # type: ignore[arg-type]
+                skipped=row.status == "skipped",
+            )
     out.print(_runs_table([info], title=f"Run {info.id}"))
     _finish(totals, None, failures_fail=False, nothing=f"run {info.id} has no articles recorded")
 
@@ -436,7 +578,9 @@ def show(
 @app.command()
 def runs(
     ledger_path: LedgerOption = None,
-    limit: Annotated[int, typer.Option(min=1, metavar="N", help="Show this many, newest first.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Show this many, newest first.")
+    ] = 20,
 ) -> None:
     """List the runs in the ledger, newest first."""
     path = ledger_path or default_path()
@@ -486,9 +630,12 @@ def _runs_table(infos: list[RunInfo], title: str) -> Table | Group:
     table.add_column("inputs", overflow="ellipsis", no_wrap=True, max_width=40)
     for r in infos:
         table.add_row(
-            r.id, f"[{_RUN_STATUS_STYLE.get(r.status, '')}]{r.status}[/]", escape(r.model or "-"),
-            *_run_counts(r), escape(" ".join(r.inputs)) if r.inputs else "-",
-        )  # fmt: skip
+            r.id,
+            f"[{_RUN_STATUS_STYLE.get(r.status, '')}]{r.status}[/]",
+            escape(r.model or "-"),
+            *_run_counts(r),
+            escape(" ".join(r.inputs)) if r.inputs else "-",
+        )
     return table
 
 
@@ -498,10 +645,14 @@ def _runs_lines(infos: list[RunInfo], title: str) -> Group:
     lines = [Text(title)]
     for r in infos:
         ok, failed, cached, tokens, cost = _run_counts(r)
-        lines.append(Text.assemble(
-            (r.id, "bold"), "  ", (r.status, _RUN_STATUS_STYLE.get(r.status, "")),
-            f"  {ok} ok, {failed} failed, {cached} cached | {tokens} tokens | {cost}",
-        ))  # fmt: skip
+        lines.append(
+            Text.assemble(
+                (r.id, "bold"),
+                "  ",
+                (r.status, _RUN_STATUS_STYLE.get(r.status, "")),
+                f"  {ok} ok, {failed} failed, {cached} cached | {tokens} tokens | {cost}",
+            )
+        )
         inputs = f" | {' '.join(r.inputs)}" if r.inputs else ""
         lines.append(
             Text(f"    {r.model or '-'}{inputs}", style="dim", no_wrap=True, overflow="ellipsis")
@@ -519,9 +670,17 @@ def schema() -> None:
 def merge(
     results: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
     out_file: Annotated[
-        Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write merged events as JSON Lines here (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write merged events as JSON Lines here (default: stdout).",
+        ),
     ] = None,
-    max_distance_km: Annotated[float, typer.Option(min=0, metavar="KM", help="Places closer than this may be one place.")] = 10.0,
+    max_distance_km: Annotated[
+        float, typer.Option(min=0, metavar="KM", help="Places closer than this may be one place.")
+    ] = 10.0,
     ledger_path: LedgerOption = None,
 ) -> None:
     """Merge events that several articles report about the same happening (never two events
@@ -541,7 +700,11 @@ def merge(
         except OSError as exc:
             raise _usage_error(cannot_write(out_file, exc)) from None
         shared = sum(len(m.article_ids) > 1 for m in merged)
-        out.print(f"{len(merged)} events, {shared} reported by more than one article: {out_file}", highlight=False, soft_wrap=True)
+        out.print(
+            f"{len(merged)} events, {shared} reported by more than one article: {out_file}",
+            highlight=False,
+            soft_wrap=True,
+        )
     else:
         print(lines, end="")
 

@@ -24,8 +24,10 @@ def out_file_conflict(out_file: Path, inputs: list[str]) -> str | None:
         if path.is_dir():
             inside = [w for w in written if w.parent == path.resolve()]
             if any(w.suffix in INPUT_SUFFIXES for w in inside):
-                return (f"{out_file}: in the input directory {item}, so it would be read back as "
-                        "articles; write it elsewhere")  # fmt: skip
+                return (
+                    f"{out_file}: in the input directory {item}, so it would be read back as "
+                    "articles; write it elsewhere"
+                )
         elif path.exists():
             if path.resolve() in written:
                 return f"{out_file}: is also an input, and writing would empty it first"
@@ -39,11 +41,15 @@ def out_file_conflict(out_file: Path, inputs: list[str]) -> str | None:
 def endpoint_conflict(flags: dict, settings: Settings) -> str | None:
     """Flags that name an endpoint the settings would not use."""
     if flags.get("model_path") and flags.get("base_url"):
-        return ("--model-path runs a local file on the embedded runtime and --base-url names a "
-                "server: give one of them")  # fmt: skip
+        return (
+            "--model-path runs a local file on the embedded runtime and --base-url names a "
+            "server: give one of them"
+        )
     embedded_default = settings.uses_embedded and not (settings.model_path or settings.embedded_url)
     if flags.get("model") and embedded_default:
-        return (f"--model {flags['model']}: no endpoint to ask it; set OPENAI_API_KEY for OpenAI "
-                "or --base-url for another server (the embedded model is chosen with "
-                "--embedded-model)")  # fmt: skip
+        return (
+            f"--model {flags['model']}: no endpoint to ask it; set OPENAI_API_KEY for OpenAI "
+            "or --base-url for another server (the embedded model is chosen with "
+            "--embedded-model)"
+        )
     return None

@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,7 +30,7 @@ RUN_HELP = (
 
 # The one ``--ledger`` option, for every command that reads or writes the ledger.
 LedgerOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--ledger",
         metavar="FILE",
@@ -60,22 +60,47 @@ def cannot_write(path: Path | str, exc: OSError) -> str:
 
 
 def export(
-    run_or_jsonl: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
-    out_file: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="File to write; - for standard output.", show_default=False)],
+    run_or_jsonl: Annotated[
+        str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)
+    ],
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="File to write; - for standard output.",
+            show_default=False,
+        ),
+    ],
     format: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).",
+        ),
     ] = "jsonl",
     text_dir: Annotated[
-        Optional[list[Path]],
-        typer.Option("--text-dir", metavar="DIR", help="HTML: also look for article files here (moved since the run). Repeatable."),
+        list[Path] | None,
+        typer.Option(
+            "--text-dir",
+            metavar="DIR",
+            help="HTML: also look for article files here (moved since the run). Repeatable.",
+        ),
     ] = None,
     price_prompt: Annotated[
-        Optional[float], typer.Option(min=0, metavar="USD", help="HTML: USD per million prompt tokens, to cost a remote run.")
+        float | None,
+        typer.Option(
+            min=0, metavar="USD", help="HTML: USD per million prompt tokens, to cost a remote run."
+        ),
     ] = None,
     price_completion: Annotated[
-        Optional[float], typer.Option(min=0, metavar="USD", help="HTML: USD per million completion tokens.")
+        float | None,
+        typer.Option(min=0, metavar="USD", help="HTML: USD per million completion tokens."),
     ] = None,
-    title: Annotated[Optional[str], typer.Option(metavar="TEXT", help="HTML: page title.")] = None,
+    title: Annotated[str | None, typer.Option(metavar="TEXT", help="HTML: page title.")] = None,
     ledger: LedgerOption = None,
 ) -> None:
     """Export saved results as JSONL, ACLED-style CSV or an HTML report."""
@@ -109,11 +134,22 @@ def export(
 def eval_command(
     results: Annotated[str, typer.Argument(metavar="RESULTS", help=RUN_HELP, show_default=False)],
     gold: Annotated[
-        Path, typer.Option("--gold", "-g", metavar="FILE", help="Gold annotations, JSON Lines (one event per line).", show_default=False)
+        Path,
+        typer.Option(
+            "--gold",
+            "-g",
+            metavar="FILE",
+            help="Gold annotations, JSON Lines (one event per line).",
+            show_default=False,
+        ),
     ],
     json_out: Annotated[
-        Optional[str],
-        typer.Option("--json", metavar="FILE", help="Also write the full report as JSON to this file; '-' prints only the JSON."),
+        str | None,
+        typer.Option(
+            "--json",
+            metavar="FILE",
+            help="Also write the full report as JSON to this file; '-' prints only the JSON.",
+        ),
     ] = None,
     ledger: LedgerOption = None,
 ) -> None:

@@ -159,7 +159,11 @@ class Throttle:
             self._admit(tokens)
 
     def release(
-        self, tokens: int, used: int | None, status: int | None, retry_after: float | None,
+        self,
+        tokens: int,
+        used: int | None,
+        status: int | None,
+        retry_after: float | None,
         owner: object = None,
     ) -> None:
         self.in_flight -= 1
@@ -340,7 +344,7 @@ class Engine:
                 await finishing
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a bug, or the ledger failing: raised to the consumer
+            except Exception as exc:
                 await self._out.put(exc)
                 return
             await self._out.put(_END)
@@ -406,10 +410,14 @@ class Engine:
                 return
         if isinstance(item, IngestError):
             failure = Failure(
-                article_id=_stem(item.source), source_path=item.source, stage="ingest",
+                article_id=_stem(item.source),
+                source_path=item.source,
+                stage="ingest",
                 reason=item.reason,
-            )  # fmt: skip
-            await self._emit(Result(index, failure=failure, usage=Usage()), _failure_row(index, failure))
+            )
+            await self._emit(
+                Result(index, failure=failure, usage=Usage()), _failure_row(index, failure)
+            )
             return
         if self._fatal:
             failure = _llm_failure(item, f"not attempted: {self._fatal}")
@@ -440,15 +448,24 @@ class Engine:
         row = self.ledger.item(self.run_id, index)  # type: ignore[union-attr, arg-type]
         assert row is not None
         if row.status == "ok":
-            result = Result(index, summary_json=row.result, cached=True, resumed=True, usage=Usage())
+            result = Result(
+                index, summary_json=row.result, cached=True, resumed=True, usage=Usage()
+            )
         else:
-            failure = Failure(article_id=row.article_id, source_path=row.source,
-                              stage=row.stage or "llm", reason=row.reason or "")  # type: ignore[arg-type]  # fmt: skip
-            result = Result(index, failure=failure, status=row.status, cached=True, resumed=True,
-                            usage=Usage())  # fmt: skip
+            failure = Failure(
+                article_id=row.article_id,
+                source_path=row.source,
+                stage=row.stage or "llm",
+                reason=row.reason or "",
+            )  # type: ignore[arg-type]
+            result = Result(
+                index, failure=failure, status=row.status, cached=True, resumed=True, usage=Usage()
+            )
         await self._emit(result, None)
 
-    async def _from_cache(self, index: int, article: Article, key: str, answer: CachedAnswer) -> bool:
+    async def _from_cache(
+        self, index: int, article: Article, key: str, answer: CachedAnswer
+    ) -> bool:
         """Serve the article from the ledger; False when what is there cannot serve it."""
         stored: ArticleSummary | None = None
         gazetteer = answer.gazetteer
@@ -464,13 +481,29 @@ class Engine:
             # The same article as stored, normalised alike: the stored record is this one's,
             # handed on as stored (parsed only if the caller asks for the object).
             row = ItemRow(
-                seq=index, article_id=article.id, source=article.source_path,
-                sha256=article.sha256, cache_key=key, status="ok", cached=True,
-                result=answer.result, model=answer.model, prompt_version=self.prompts.version,
+                seq=index,
+                article_id=article.id,
+                source=article.source_path,
+                sha256=article.sha256,
+                cache_key=key,
+                status="ok",
+                cached=True,
+                result=answer.result,
+                model=answer.model,
+                prompt_version=self.prompts.version,
                 gazetteer=gazetteer,
-            )  # fmt: skip
-            await self._emit(Result(index, summary=stored, cached=True, usage=Usage(), cost_usd=0.0,
-                                    summary_json=answer.result), row)  # fmt: skip
+            )
+            await self._emit(
+                Result(
+                    index,
+                    summary=stored,
+                    cached=True,
+                    usage=Usage(),
+                    cost_usd=0.0,
+                    summary_json=answer.result,
+                ),
+                row,
+            )
             return True
         if answer.result is not None and stored is None:
             stored = ArticleSummary.model_validate_json(answer.result)
@@ -484,18 +517,33 @@ class Engine:
         if stored is not None:
             provenance = stored.provenance.model_dump()
         else:
-            provenance = {"created_at": dt.datetime.fromisoformat(logged.created_at)} if logged.created_at else {}
-        usage = Usage(prompt_tokens=logged.prompt_tokens, completion_tokens=logged.completion_tokens,
-                      attempts=logged.attempts, latency_s=logged.latency_s)  # fmt: skip
+            provenance = (
+                {"created_at": dt.datetime.fromisoformat(logged.created_at)}
+                if logged.created_at
+                else {}
+            )
+        usage = Usage(
+            prompt_tokens=logged.prompt_tokens,
+            completion_tokens=logged.completion_tokens,
+            attempts=logged.attempts,
+            latency_s=logged.latency_s,
+        )
         provenance.setdefault("usage", usage.model_dump())
         # Asked for this very input of this run (by a process that died before its row): its cost
         # belongs to this run. Otherwise it was paid for elsewhere.
         own = logged.run_id is not None and logged.run_id == self.run_id and logged.seq == index
-        await self._answers.put(_Answer(
-            index, article, key, extraction, usage if own else Usage(),
-            logged.model or provenance.get("model") or self.extractor.model,
-            cached=not own, provenance=provenance,
-        ))  # fmt: skip
+        await self._answers.put(
+            _Answer(
+                index,
+                article,
+                key,
+                extraction,
+                usage if own else Usage(),
+                logged.model or provenance.get("model") or self.extractor.model,
+                cached=not own,
+                provenance=provenance,
+            )
+        )
         return True
 
     async def _ask(self, index: int, article: Article, key: str | None) -> None:
@@ -523,10 +571,22 @@ class Engine:
                     # all). They are skipped; --resume asks them.
                     self._fatal = exc.reason
                 failure = _llm_failure(article, exc.reason)
-                cost = estimate_cost(self.extractor.model, exc.usage.prompt_tokens, exc.usage.completion_tokens)
-                row = _failure_row(index, failure, article, key=key, usage=exc.usage, cost=cost,
-                                   model=self.extractor.model, prompt_version=self.prompts.version)  # fmt: skip
-                await self._emit(Result(index, failure=failure, usage=exc.usage, cost_usd=cost), row)
+                cost = estimate_cost(
+                    self.extractor.model, exc.usage.prompt_tokens, exc.usage.completion_tokens
+                )
+                row = _failure_row(
+                    index,
+                    failure,
+                    article,
+                    key=key,
+                    usage=exc.usage,
+                    cost=cost,
+                    model=self.extractor.model,
+                    prompt_version=self.prompts.version,
+                )
+                await self._emit(
+                    Result(index, failure=failure, usage=exc.usage, cost_usd=cost), row
+                )
                 self._settle(key, future, None)
                 return
             extraction_json = extraction.summary.model_dump_json()
@@ -535,20 +595,38 @@ class Engine:
                 # Not awaited here: the next request goes out first; the row waits for it.
                 usage = extraction.usage
                 logged = self.ledger.log_response_soon(
-                    key, extraction_json, run_id=self.run_id, seq=index, model=extraction.model,
-                    prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                    attempts=usage.attempts, latency_s=usage.latency_s,
-                )  # fmt: skip
-            await self._answers.put(_Answer(
-                index, article, key, extraction.summary, extraction.usage, extraction.model,
-                cached=False, future=future, extraction_json=extraction_json, logged=logged,
-            ))  # fmt: skip
+                    key,
+                    extraction_json,
+                    run_id=self.run_id,
+                    seq=index,
+                    model=extraction.model,
+                    prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens,
+                    attempts=usage.attempts,
+                    latency_s=usage.latency_s,
+                )
+            await self._answers.put(
+                _Answer(
+                    index,
+                    article,
+                    key,
+                    extraction.summary,
+                    extraction.usage,
+                    extraction.model,
+                    cached=False,
+                    future=future,
+                    extraction_json=extraction_json,
+                    logged=logged,
+                )
+            )
             future = None  # the finisher settles it
         finally:
             if future is not None:
                 self._settle(key, future, None)
 
-    def _settle(self, key: str | None, future: asyncio.Future | None, answer: CachedAnswer | None) -> None:
+    def _settle(
+        self, key: str | None, future: asyncio.Future | None, answer: CachedAnswer | None
+    ) -> None:
         if key is not None and self._inflight.get(key) is future:
             del self._inflight[key]
         if future is not None and not future.done():
@@ -560,7 +638,11 @@ class Engine:
         """Assemble the record (in a worker process when ``pooled``), record it, hand it on."""
         article, usage = a.article, a.usage
         prov = a.provenance or {}
-        cost = 0.0 if a.cached else estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
+        cost = (
+            0.0
+            if a.cached
+            else estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
+        )
         model = prov.get("model", a.model)
         record_usage = Usage.model_validate(prov["usage"]) if "usage" in prov else usage
         endpoint = prov.get("endpoint", self.settings.endpoint_label)
@@ -573,11 +655,13 @@ class Engine:
             job = {
                 "article": article_fields(article),
                 "extraction": a.extraction_json or a.extraction.model_dump_json(),
-                "model": model, "endpoint": endpoint, "prompt_version": prompt_version,
+                "model": model,
+                "endpoint": endpoint,
+                "prompt_version": prompt_version,
                 "usage": record_usage.model_dump(),
                 "created_at": created.isoformat() if created else None,
                 "gazetteer": self.settings.gazetteer,
-            }  # fmt: skip
+            }
             try:
                 answer = await self._pool.assemble(job)
             except WorkerGone:
@@ -592,11 +676,15 @@ class Engine:
             self.stats.assembled_here += 1
             try:
                 summary = build_summary(
-                    article, a.extraction, model=model, endpoint=endpoint,
-                    prompt_version=prompt_version, usage=record_usage,
+                    article,
+                    a.extraction,
+                    model=model,
+                    endpoint=endpoint,
+                    prompt_version=prompt_version,
+                    usage=record_usage,
                     created_at=prov.get("created_at"),
                     gazetteer=Gazetteer.load(self.settings.gazetteer),
-                )  # fmt: skip
+                )
                 result_json = summary.model_dump_json()
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
                 invalid = " ".join(str(exc).splitlines()[:3])[:300]
@@ -604,28 +692,61 @@ class Engine:
             await a.logged  # the answer is safe before its record is
         if invalid is not None or result_json is None:
             failure = Failure(
-                article_id=article.id, source_path=article.source_path, stage="validate",
+                article_id=article.id,
+                source_path=article.source_path,
+                stage="validate",
                 reason=invalid or "assembly failed",
-            )  # fmt: skip
-            row = _failure_row(a.index, failure, article, key=a.key, usage=usage, cost=cost,
-                               model=a.model, prompt_version=self.prompts.version)  # fmt: skip
+            )
+            row = _failure_row(
+                a.index,
+                failure,
+                article,
+                key=a.key,
+                usage=usage,
+                cost=cost,
+                model=a.model,
+                prompt_version=self.prompts.version,
+            )
             await self._emit(Result(a.index, failure=failure, usage=usage, cost_usd=cost), row)
             self._settle(a.key, a.future, None)
             return
         row = ItemRow(
-            seq=a.index, article_id=article.id, source=article.source_path, sha256=article.sha256,
-            cache_key=a.key, status="ok", cached=a.cached, result=result_json,
+            seq=a.index,
+            article_id=article.id,
+            source=article.source_path,
+            sha256=article.sha256,
+            cache_key=a.key,
+            status="ok",
+            cached=a.cached,
+            result=result_json,
             prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens, attempts=usage.attempts,
-            latency_s=usage.latency_s, cost_usd=cost, model=a.model,
-            prompt_version=prompt_version, gazetteer=self._gazetteer_label,
-        )  # fmt: skip
-        await self._emit(Result(a.index, summary=summary, cached=a.cached, usage=usage,
-                                cost_usd=cost, summary_json=result_json), row)  # fmt: skip
+            completion_tokens=usage.completion_tokens,
+            attempts=usage.attempts,
+            latency_s=usage.latency_s,
+            cost_usd=cost,
+            model=a.model,
+            prompt_version=prompt_version,
+            gazetteer=self._gazetteer_label,
+        )
+        await self._emit(
+            Result(
+                a.index,
+                summary=summary,
+                cached=a.cached,
+                usage=usage,
+                cost_usd=cost,
+                summary_json=result_json,
+            ),
+            row,
+        )
         if a.future is not None:
-            self._settle(a.key, a.future, CachedAnswer(
-                article.id, article.source_path, result_json, a.extraction_json, a.model
-            ))  # fmt: skip
+            self._settle(
+                a.key,
+                a.future,
+                CachedAnswer(
+                    article.id, article.source_path, result_json, a.extraction_json, a.model
+                ),
+            )
 
 
 def _retrieve(future: asyncio.Future) -> None:
@@ -657,10 +778,19 @@ def _failure_row(
 ) -> ItemRow:
     usage = usage or Usage()
     return ItemRow(
-        seq=index, article_id=failure.article_id, source=failure.source_path,
-        sha256=article.sha256 if article else None, cache_key=key, status=status,
-        stage=failure.stage, reason=failure.reason, prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens, attempts=usage.attempts,
-        latency_s=usage.latency_s, cost_usd=cost if usage.attempts else None, model=model,
+        seq=index,
+        article_id=failure.article_id,
+        source=failure.source_path,
+        sha256=article.sha256 if article else None,
+        cache_key=key,
+        status=status,
+        stage=failure.stage,
+        reason=failure.reason,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        attempts=usage.attempts,
+        latency_s=usage.latency_s,
+        cost_usd=cost if usage.attempts else None,
+        model=model,
         prompt_version=prompt_version,
-    )  # fmt: skip
+    )

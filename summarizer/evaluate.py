@@ -188,7 +188,9 @@ def load_gold(path: Path) -> GoldSet:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "event"
-            raise GoldError(f"{path}:{lineno}: not a gold event ({where}: {first['msg']})") from None
+            raise GoldError(
+                f"{path}:{lineno}: not a gold event ({where}: {first['msg']})"
+            ) from None
         if not event.gold_id:
             event.gold_id = f"{event.article_id}:{lineno}"
         if event.gold_id in seen:
@@ -208,7 +210,7 @@ def load_gold(path: Path) -> GoldSet:
 # ----------------------------------------------------------------------------------------------
 
 _PLACE_FILLER = frozenset(
-    "the of village town city province governorate countryside area region".split()
+    ["the", "of", "village", "town", "city", "province", "governorate", "countryside", "area", "region"]
 )
 
 
@@ -422,8 +424,14 @@ class Scores(BaseModel):
             f1 = None
         else:
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return cls(matched=matched, predicted=predicted, gold=gold, precision=precision,
-                   recall=recall, f1=f1)  # fmt: skip
+        return cls(
+            matched=matched,
+            predicted=predicted,
+            gold=gold,
+            precision=precision,
+            recall=recall,
+            f1=f1,
+        )
 
 
 class FieldScore(BaseModel):
@@ -623,9 +631,12 @@ def report_tables(report: EvalReport) -> list:
         scores.add_column(name, justify="right")
     for label, s in (("strict", report.strict), ("lenient", report.lenient)):
         scores.add_row(
-            label, f"{s.matched} / {s.predicted} pred, {s.gold} gold", _pct(s.precision),
-            _pct(s.recall), _pct(s.f1),
-        )  # fmt: skip
+            label,
+            f"{s.matched} / {s.predicted} pred, {s.gold} gold",
+            _pct(s.precision),
+            _pct(s.recall),
+            _pct(s.f1),
+        )
 
     fields = Table(title="On the lenient pairs", title_justify="left")
     fields.add_column("field")
@@ -648,12 +659,22 @@ def report_tables(report: EvalReport) -> list:
     )
 
     per = Table(title="Per article", title_justify="left")
-    for name, justify in (("article", "left"), ("gold", "right"), ("pred", "right"),
-                          ("strict", "right"), ("lenient", "right"), ("missed (strict)", "left"),
-                          ("extra (strict)", "left")):  # fmt: skip
+    for name, justify in (
+        ("article", "left"),
+        ("gold", "right"),
+        ("pred", "right"),
+        ("strict", "right"),
+        ("lenient", "right"),
+        ("missed (strict)", "left"),
+        ("extra (strict)", "left"),
+    ):
         # The article id is what a reader looks up: never cropped; the id lists wrap instead.
-        per.add_column(name, justify=justify, no_wrap=name == "article",  # type: ignore[arg-type]
-                       overflow="fold")  # fmt: skip
+        per.add_column(
+            name,
+            justify=justify,
+            no_wrap=name == "article",  # type: ignore[arg-type]
+            overflow="fold",
+        )
     for a in report.per_article:
         per.add_row(
             a.article_id,
@@ -667,7 +688,8 @@ def report_tables(report: EvalReport) -> list:
     out: list = [Text(title, style="bold"), scores, fields, per]
     if report.articles_without_prediction:
         out.append(
-            "No prediction for: " + ", ".join(report.articles_without_prediction)
+            "No prediction for: "
+            + ", ".join(report.articles_without_prediction)
             + " (their gold events count as missed)"
         )
     if report.articles_without_gold:

@@ -22,11 +22,25 @@ DEFAULT_THRESHOLD = 90.0
 
 _TRANSLATE = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,11 @@ class Grounder:
         start = self.text.find(quote)
         if start >= 0:
             return Evidence(
-                quote=quote, start=start, end=start + len(quote), status=MatchStatus.EXACT, score=100.0
+                quote=quote,
+                start=start,
+                end=start + len(quote),
+                status=MatchStatus.EXACT,
+                score=100.0,
             )
         needle = NormalisedText.of(quote).text
         found = self._norm.text.find(needle)
@@ -89,7 +107,9 @@ class Grounder:
         return self._fuzzy(quote, needle)
 
     def _fuzzy(self, quote: str, needle: str) -> Evidence:
-        alignment = fuzz.partial_ratio_alignment(needle, self._norm.text, score_cutoff=self.threshold)
+        alignment = fuzz.partial_ratio_alignment(
+            needle, self._norm.text, score_cutoff=self.threshold
+        )
         # Reject alignments much shorter than the quote: a long invented sentence must not
         # "match" because one short clause of it appears in the text.
         if alignment is None or (alignment.dest_end - alignment.dest_start) < 0.8 * len(needle):
@@ -100,6 +120,8 @@ class Grounder:
         )
 
 
-def ground_quotes(text: str, quotes: list[str], threshold: float = DEFAULT_THRESHOLD) -> list[Evidence]:
+def ground_quotes(
+    text: str, quotes: list[str], threshold: float = DEFAULT_THRESHOLD
+) -> list[Evidence]:
     grounder = Grounder(text, threshold)
     return [grounder.locate(q) for q in quotes]

@@ -95,9 +95,7 @@ def parse_dateline(line: str) -> dt.date | None:
     m = _DATELINE.match(line.strip())
     if not m:
         return None
-    day, month, year = (
-        (m["d1"], m["m1"], m["y1"]) if m["d1"] else (m["d2"], m["m2"], m["y2"])
-    )
+    day, month, year = (m["d1"], m["m1"], m["y1"]) if m["d1"] else (m["d2"], m["m2"], m["y2"])
     try:
         return dt.datetime.strptime(f"{day} {month} {year}", "%d %B %Y").date()
     except ValueError:
@@ -131,9 +129,7 @@ def article_from_text(
             nonempty[0],
         )
     if published is None:
-        published = next(
-            (d for s in nonempty[:_DATELINE_WINDOW] if (d := parse_dateline(s))), None
-        )
+        published = next((d for s in nonempty[:_DATELINE_WINDOW] if (d := parse_dateline(s))), None)
     if outlet is None:
         outlet = next(
             (m["outlet"] for s in reversed(nonempty[-3:]) if (m := _CREDIT.match(s))), None
@@ -197,8 +193,15 @@ def _articles_from_jsonl(path: Path) -> Iterator[Article | IngestError]:
         yield from _articles_from_lines(handle, str(path), path.stem)
 
 
-_JSON_KINDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-               list: "an array", dict: "an object", type(None): "null"}  # fmt: skip
+_JSON_KINDS = {
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _OPTIONAL_STRINGS = ("title", "headline", "outlet", "url")
 

@@ -104,10 +104,27 @@ CREATE TABLE IF NOT EXISTS responses (
 """
 
 _ITEM_COLUMNS = (
-    "run_id", "seq", "article_id", "source", "sha256", "cache_key", "status", "cached", "stage",
-    "reason", "result", "prompt_tokens", "completion_tokens", "attempts",
-    "latency_s", "cost_usd", "model", "prompt_version", "created_at", "gazetteer",
-)  # fmt: skip
+    "run_id",
+    "seq",
+    "article_id",
+    "source",
+    "sha256",
+    "cache_key",
+    "status",
+    "cached",
+    "stage",
+    "reason",
+    "result",
+    "prompt_tokens",
+    "completion_tokens",
+    "attempts",
+    "latency_s",
+    "cost_usd",
+    "model",
+    "prompt_version",
+    "created_at",
+    "gazetteer",
+)
 # Columns added after the first ledger version: (name, declaration), added to older files.
 _ADDED_COLUMNS = {"items": [("gazetteer", "TEXT")]}
 _UPSERT = (
@@ -339,11 +356,18 @@ class Ledger:
             " model, endpoint, prompt_version, schema_version)"
             " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
             (
-                run_id, now, now, json.dumps(inputs) if inputs is not None else None,
-                json.dumps(settings_record(settings)), config_key(config), config["model"],
-                endpoint, config["prompt_version"], config["schema_version"],
+                run_id,
+                now,
+                now,
+                json.dumps(inputs) if inputs is not None else None,
+                json.dumps(settings_record(settings)),
+                config_key(config),
+                config["model"],
+                endpoint,
+                config["prompt_version"],
+                config["schema_version"],
             ),
-        )  # fmt: skip
+        )
         return run_id
 
     def set_status(self, run_id: str, status: str) -> None:
@@ -374,14 +398,18 @@ class Ledger:
 
     def run(self, ref: str) -> RunInfo:
         run_id = self.resolve(ref)
-        row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        row = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)
+        ).fetchone()
         info = _run_info(row)
         self._add_counts([info])
         return info
 
     def list_runs(self, limit: int | None = 20) -> list[RunInfo]:
         sql = f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY rowid DESC"
-        rows = self._db.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
+        rows = self._db.execute(
+            sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()
+        ).fetchall()
         infos = [_run_info(r) for r in rows]
         self._add_counts(infos)
         return infos
@@ -402,8 +430,7 @@ class Ledger:
 
     def latest_unfinished(self) -> RunInfo | None:
         row = self._db.execute(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status != 'done'"
-            " ORDER BY rowid DESC LIMIT 1"
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status != 'done' ORDER BY rowid DESC LIMIT 1"
         ).fetchone()
         if row is None:
             return None
@@ -424,8 +451,16 @@ class Ledger:
                 " FROM items WHERE run_id = ?",
                 (info.id,),
             ).fetchone()
-            (info.ok, info.failed, info.skipped, info.cached, info.prompt_tokens,
-             info.completion_tokens, info.attempts, info.cost_usd) = row  # fmt: skip
+            (
+                info.ok,
+                info.failed,
+                info.skipped,
+                info.cached,
+                info.prompt_tokens,
+                info.completion_tokens,
+                info.attempts,
+                info.cost_usd,
+            ) = row
 
     # -- items ---------------------------------------------------------------------------------
 
@@ -539,10 +574,19 @@ class Ledger:
             return None
         model, blob, run_id, seq, prompt, completion, attempts, latency, created = row
         return CachedAnswer(
-            None, None, None, zlib.decompress(blob).decode("utf-8"), model, run_id=run_id,
-            seq=seq, prompt_tokens=prompt, completion_tokens=completion, attempts=attempts,
-            latency_s=latency, created_at=created,
-        )  # fmt: skip
+            None,
+            None,
+            None,
+            zlib.decompress(blob).decode("utf-8"),
+            model,
+            run_id=run_id,
+            seq=seq,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            attempts=attempts,
+            latency_s=latency,
+            created_at=created,
+        )
 
 
 _LOG_RESPONSE = (
@@ -554,22 +598,53 @@ _LOG_RESPONSE = (
 
 def _item_values(run_id: str, row: ItemRow) -> tuple:
     return (
-        run_id, row.seq, row.article_id, row.source, row.sha256, row.cache_key, row.status,
-        int(row.cached), row.stage, row.reason, row.result, row.prompt_tokens,
-        row.completion_tokens, row.attempts, row.latency_s, row.cost_usd, row.model,
-        row.prompt_version, row.created_at or _now(), row.gazetteer,
-    )  # fmt: skip
+        run_id,
+        row.seq,
+        row.article_id,
+        row.source,
+        row.sha256,
+        row.cache_key,
+        row.status,
+        int(row.cached),
+        row.stage,
+        row.reason,
+        row.result,
+        row.prompt_tokens,
+        row.completion_tokens,
+        row.attempts,
+        row.latency_s,
+        row.cost_usd,
+        row.model,
+        row.prompt_version,
+        row.created_at or _now(),
+        row.gazetteer,
+    )
 
 
 def _response_values(
-    key: str, extraction: str, *, run_id: str | None, seq: int | None, model: str | None,
-    prompt_tokens: int, completion_tokens: int, attempts: int, latency_s: float,
+    key: str,
+    extraction: str,
+    *,
+    run_id: str | None,
+    seq: int | None,
+    model: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    attempts: int,
+    latency_s: float,
 ) -> tuple:
     return (
-        key, run_id, seq, model, zlib.compress(extraction.encode("utf-8"), 1), prompt_tokens,
-        completion_tokens, attempts, latency_s, _now(),
-    )  # fmt: skip
-
+        key,
+        run_id,
+        seq,
+        model,
+        zlib.compress(extraction.encode("utf-8"), 1),
+        prompt_tokens,
+        completion_tokens,
+        attempts,
+        latency_s,
+        _now(),
+    )
 
 
 _RUN_COLUMNS = (
@@ -579,14 +654,32 @@ _RUN_COLUMNS = (
 
 
 def _run_info(row: tuple) -> RunInfo:
-    (run_id, created, updated, status, inputs, settings, key, model, endpoint, prompt_version,
-     schema_version) = row  # fmt: skip
+    (
+        run_id,
+        created,
+        updated,
+        status,
+        inputs,
+        settings,
+        key,
+        model,
+        endpoint,
+        prompt_version,
+        schema_version,
+    ) = row
     return RunInfo(
-        id=run_id, created_at=created, updated_at=updated, status=status,
-        inputs=json.loads(inputs) if inputs else None, settings=json.loads(settings),
-        config_key=key, model=model, endpoint=endpoint, prompt_version=prompt_version,
+        id=run_id,
+        created_at=created,
+        updated_at=updated,
+        status=status,
+        inputs=json.loads(inputs) if inputs else None,
+        settings=json.loads(settings),
+        config_key=key,
+        model=model,
+        endpoint=endpoint,
+        prompt_version=prompt_version,
         schema_version=schema_version,
-    )  # fmt: skip
+    )
 
 
 def _item_row(row: tuple) -> ItemRow:

@@ -65,7 +65,11 @@ class RequestGate(Protocol):
         """Wait until one more request of about ``tokens`` tokens may be sent."""
 
     def release(
-        self, tokens: int, used: int | None, status: int | None, retry_after: float | None,
+        self,
+        tokens: int,
+        used: int | None,
+        status: int | None,
+        retry_after: float | None,
         owner: object,
     ) -> None:
         """The request ended: ``used`` tokens (None if unknown), HTTP ``status`` of an error
@@ -276,9 +280,16 @@ class Extraction:
 
 def _proxy_configured() -> bool:
     return any(
-        os.environ.get(name) for name in
-        ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
-    )  # fmt: skip
+        os.environ.get(name)
+        for name in (
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        )
+    )
 
 
 def http_client(choice: str | None = None) -> httpx2.AsyncClient | None:
@@ -389,7 +400,9 @@ class Relay(Protocol):
         """What ``post_completion(raw, body)`` gives, or the same errors."""
 
 
-_PREPARED_CACHE = 16  # response models whose prepared request is kept (quote models are per article)
+_PREPARED_CACHE = (
+    16  # response models whose prepared request is kept (quote models are per article)
+)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -446,7 +459,9 @@ class Extractor:
 
             if settings.embedded_url:
                 base_url = settings.embedded_url
-                self.model = local_model.embedded_model_name(settings.model_path, settings.embedded_model)
+                self.model = local_model.embedded_model_name(
+                    settings.model_path, settings.embedded_model
+                )
             else:
                 model_file, self.model = local_model.resolve_model_file(
                     settings.model_path, settings.embedded_model
@@ -561,7 +576,10 @@ class Extractor:
         return data
 
     async def _ask(
-        self, raw: openai.AsyncOpenAI, messages: list[dict[str, str]], response_model: type,
+        self,
+        raw: openai.AsyncOpenAI,
+        messages: list[dict[str, str]],
+        response_model: type,
         meter: _Meter,
     ) -> ExtractedSummary:
         """One transport attempt: a request, then up to ``reasks`` re-asks while the answer is
@@ -574,9 +592,13 @@ class Extractor:
             data = await self._post(raw, self._body(response_model, request), meter)
             try:
                 return handlers.response_parser(
-                    response=_Attrs(data), response_model=parse_model, validation_context=None,
-                    strict=True, stream=False, is_async=True,
-                )  # fmt: skip
+                    response=_Attrs(data),
+                    response_model=parse_model,
+                    validation_context=None,
+                    strict=True,
+                    stream=False,
+                    is_async=True,
+                )
             except IncompleteOutputException:
                 raise
             except _RETRYABLE_PARSE_ERRORS as exc:
@@ -584,9 +606,11 @@ class Extractor:
                     raise BudgetExceeded(meter.total, meter.attempts, budget) from exc
                 if n == attempts:
                     raise InstructorRetryException(
-                        str(exc), n_attempts=n, total_usage=meter.total,
+                        str(exc),
+                        n_attempts=n,
+                        total_usage=meter.total,
                         messages=request["messages"],
-                    ) from exc  # fmt: skip
+                    ) from exc
                 completion = construct_type(type_=ChatCompletion, value=data)
                 request = handlers.reask_handler(
                     kwargs={**request, "messages": list(request["messages"])},
@@ -628,8 +652,13 @@ class Extractor:
             raise LLMError(reason, usage, fatal=fatal, unreachable=unreachable) from exc
 
     async def _retry(
-        self, raw: openai.AsyncOpenAI, messages: list[dict[str, str]], response_model: type,
-        meter: _Meter, first: BaseException, retryable: Callable[[BaseException], bool],
+        self,
+        raw: openai.AsyncOpenAI,
+        messages: list[dict[str, str]],
+        response_model: type,
+        meter: _Meter,
+        first: BaseException,
+        retryable: Callable[[BaseException], bool],
     ) -> ExtractedSummary:
         """Attempts 2.. under tenacity, after ``first`` failed attempt 1 with a transient error:
         tenacity sees that failure as its own first attempt (same waits, Retry-After, logs)."""
@@ -675,7 +704,9 @@ def _completion_json(content: bytes) -> dict[str, Any]:
     else:
         problem = f"a JSON {type(data).__name__}, not an object"
     if not isinstance(data, dict):
-        raise NotACompletion(f"the endpoint's answer is not a chat completion ({problem}): {content[:80]!r}")
+        raise NotACompletion(
+            f"the endpoint's answer is not a chat completion ({problem}): {content[:80]!r}"
+        )
     return data
 
 

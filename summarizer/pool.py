@@ -71,27 +71,38 @@ def default_size(request_worker: bool = False) -> int:
         try:
             return max(0, int(raw))
         except ValueError:
-            raise ValueError(f"SUMMARIZER_ASSEMBLY_WORKERS={raw!r}: must be a whole number, "
-                             "at least 0") from None  # fmt: skip
+            raise ValueError(
+                f"SUMMARIZER_ASSEMBLY_WORKERS={raw!r}: must be a whole number, at least 0"
+            ) from None
     return max(0, min(4, (os.cpu_count() or 1) - 1 - int(request_worker)))
 
 
 def article_fields(article: Article) -> dict:
     return {
-        "id": article.id, "text": article.text, "headline": article.headline,
-        "sha256": article.sha256, "outlet": article.outlet,
+        "id": article.id,
+        "text": article.text,
+        "headline": article.headline,
+        "sha256": article.sha256,
+        "outlet": article.outlet,
         "published": article.published.isoformat() if article.published else None,
-        "url": article.url, "source_path": article.source_path,
+        "url": article.url,
+        "source_path": article.source_path,
         "model_text": None if article.model_text == article.text else article.model_text,
-    }  # fmt: skip
+    }
 
 
 def article_from_fields(f: dict) -> Article:
     return Article(
-        id=f["id"], text=f["text"], headline=f["headline"], sha256=f["sha256"],
-        outlet=f["outlet"], published=dt.date.fromisoformat(f["published"]) if f["published"] else None,
-        url=f["url"], source_path=f["source_path"], model_text=f["model_text"] or "",
-    )  # fmt: skip
+        id=f["id"],
+        text=f["text"],
+        headline=f["headline"],
+        sha256=f["sha256"],
+        outlet=f["outlet"],
+        published=dt.date.fromisoformat(f["published"]) if f["published"] else None,
+        url=f["url"],
+        source_path=f["source_path"],
+        model_text=f["model_text"] or "",
+    )
 
 
 def assemble_job(job: dict) -> dict:
@@ -121,8 +132,13 @@ def assemble_job(job: dict) -> dict:
 class _Worker:
     """One worker process: frames go out through ``send``, come back on ``answers``."""
 
-    def __init__(self, answers: asyncio.StreamReader, send: Callable[[bytes], None],
-                 kill: Callable[[], None], wait: Callable[[], Awaitable[object]]):  # fmt: skip
+    def __init__(
+        self,
+        answers: asyncio.StreamReader,
+        send: Callable[[bytes], None],
+        kill: Callable[[], None],
+        wait: Callable[[], Awaitable[object]],
+    ):
         self.answers, self.send, self.kill, self.wait = answers, send, kill, wait
         self.pending: deque[asyncio.Future] = deque()
         self.alive = True
@@ -148,9 +164,12 @@ def fork_possible() -> bool:
 
 async def _spawn() -> _Worker:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _BOOT.format(package=str(Path(__file__).resolve().parent)),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-c",
+        _BOOT.format(package=str(Path(__file__).resolve().parent)),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert proc.stdin is not None and proc.stdout is not None
 
     def kill() -> None:
@@ -218,7 +237,7 @@ async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> _Worker:
         if not exited:
             write_transport.close()
             read_transport.close()
-            while not (reaped := os.waitpid(pid, os.WNOHANG))[0]:  # noqa: ASYNC222 - WNOHANG
+            while not (reaped := os.waitpid(pid, os.WNOHANG))[0]:
                 await asyncio.sleep(0.001)  # killed just before: gone within a few ms
             exited.append(reaped[1])
         return exited[0]
@@ -272,7 +291,9 @@ def _forked_child(
         except ValueError:
             pass
         # Our pipes above 0-2 (they can be there if the parent ran with stdin or stdout closed).
-        jobs, answers = (fd if fd > 2 else fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in (jobs, answers))
+        jobs, answers = (
+            fd if fd > 2 else fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in (jobs, answers)
+        )
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)  # the parent's stdin and stdout (a JSONL stream, maybe) are not ours
         os.dup2(null, 1)
@@ -290,7 +311,7 @@ def _forked_child(
         code = 0
     except BrokenPipeError:  # the engine went away: so do we
         code = 0
-    except BaseException as exc:  # noqa: BLE001 - the engine sees EOF and assembles in-process
+    except BaseException as exc:
         log.warning("worker process stopped: %s: %s", type(exc).__name__, exc)
     finally:
         os._exit(code)
@@ -348,7 +369,7 @@ class AssemblyPool:
                     self._procs.append(worker)
                     if await _read_frame(worker.answers) != _READY:
                         raise WorkerGone("worker did not start")
-                except Exception as exc:  # noqa: BLE001 - no worker: assemble in-process
+                except Exception as exc:
                     log.warning("assembly worker not started (%s); assembling in-process", exc)
                     return
                 worker.reader = asyncio.create_task(self._read(worker))
@@ -364,7 +385,7 @@ class AssemblyPool:
                 future = worker.pending.popleft()
                 if not future.done():
                     future.set_result(_decode(frame))
-        except Exception:  # noqa: BLE001 - EOF, a broken pipe, a bad frame: this worker is done
+        except Exception:
             worker.alive = False
             while worker.pending:
                 future = worker.pending.popleft()
@@ -450,7 +471,7 @@ def _work(inp: BinaryIO, out: BinaryIO) -> None:
         job = from_json(inp.read(size))
         try:
             answer = assemble_job(job)
-        except Exception as exc:  # noqa: BLE001 - reported; the engine assembles it itself
+        except Exception as exc:
             answer = {"crash": f"{type(exc).__name__}: {exc}"[:300]}
         data = _encode(answer)
         out.write(_HEADER.pack(len(data)) + data)

@@ -71,7 +71,9 @@ def price_for(model: str | None, table: dict[str, Price] | None = None) -> Price
 
 
 def estimate_cost(
-    model: str | None, prompt_tokens: int, completion_tokens: int,
+    model: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
     table: dict[str, Price] | None = None,
 ) -> float | None:
     """Dollars for these tokens, or None when the model has no known price."""

@@ -86,9 +86,7 @@ class BatchProgress:
                 redirect_stderr=False,
             )
             self._progress.start()
-            self._task = self._progress.add_task(
-                "batch", total=self._total, counts="", usage=""
-            )
+            self._task = self._progress.add_task("batch", total=self._total, counts="", usage="")
         return self
 
     def update(self, result: Result, rate_limited: int = 0) -> None:
@@ -96,9 +94,11 @@ class BatchProgress:
         self.stats.rate_limited = rate_limited
         if self._progress is not None:
             self._progress.update(
-                self._task, completed=self.stats.done,  # type: ignore[arg-type]
-                counts=_counts(self.stats), usage=_usage(self.stats),
-            )  # fmt: skip
+                self._task,
+                completed=self.stats.done,  # type: ignore[arg-type]
+                counts=_counts(self.stats),
+                usage=_usage(self.stats),
+            )
 
     def __exit__(self, *exc) -> None:
         if self._progress is not None:
@@ -106,7 +106,9 @@ class BatchProgress:
             self._progress = None
 
 
-def summary_table(stats: BatchStats, *, run_id: str | None = None, ledger: str | None = None) -> Table:
+def summary_table(
+    stats: BatchStats, *, run_id: str | None = None, ledger: str | None = None
+) -> Table:
     """The closing table of a batch: what happened to every article, and what it cost."""
     table = Table(title="Batch", title_justify="left", show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -123,11 +125,19 @@ def summary_table(stats: BatchStats, *, run_id: str | None = None, ledger: str |
     table.add_row("cached", f"{stats.cached:,} (no request sent)")
     if stats.resumed:
         table.add_row("resumed", f"{stats.resumed:,} (finished before this resume)")
-    table.add_row("requests", f"{stats.requests:,}" + (f" ({stats.rate_limited:,} answered 429)" if stats.rate_limited else ""))
-    table.add_row("tokens", f"{stats.prompt_tokens:,} prompt + {stats.completion_tokens:,} completion")
+    table.add_row(
+        "requests",
+        f"{stats.requests:,}"
+        + (f" ({stats.rate_limited:,} answered 429)" if stats.rate_limited else ""),
+    )
+    table.add_row(
+        "tokens", f"{stats.prompt_tokens:,} prompt + {stats.completion_tokens:,} completion"
+    )
     if stats.tokens:
         cost = format_cost(stats.cost_usd if stats.priced else None)
-        table.add_row("cost", cost if stats.priced else "n/a (no price for this model; see prices.toml)")
+        table.add_row(
+            "cost", cost if stats.priced else "n/a (no price for this model; see prices.toml)"
+        )
     seconds = stats.elapsed
     table.add_row("time", f"{seconds:,.1f}s ({_pace(stats.done, seconds)})")
     return table

@@ -56,4 +56,6 @@ def load_prompts(directory: Path | None = None) -> PromptSet:
         texts.append(data.decode("utf-8"))
     schema = json.dumps(ExtractedSummary.model_json_schema(), sort_keys=True)
     digest.update(schema.encode())
-    return PromptSet(system=texts[0].strip(), user=Template(texts[1]), version=digest.hexdigest()[:12])
+    return PromptSet(
+        system=texts[0].strip(), user=Template(texts[1]), version=digest.hexdigest()[:12]
+    )

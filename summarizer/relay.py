@@ -86,7 +86,7 @@ class RequestWorker:
     async def _connect(self, forked: tuple[int, int, int]) -> None:
         try:
             self._worker = await connect_forked(*forked)
-        except Exception as exc:  # noqa: BLE001 - no worker: requests go out in-process
+        except Exception as exc:
             self._alive = False
             discard_forked(forked)
             log.warning("request worker not connected (%s); sending in-process", exc)
@@ -106,7 +106,7 @@ class RequestWorker:
                 future = self._pending.pop(request_id, None)
                 if future is not None and not future.done():
                     future.set_result(answer)
-        except Exception:  # noqa: BLE001 - EOF or a broken pipe: the worker is gone
+        except Exception:
             self._gone()
 
     def _gone(self) -> None:
@@ -170,9 +170,11 @@ def _outcome(raw: openai.AsyncOpenAI, answer: bytes) -> bytes:
     if kind == _STATUS:
         report = from_json(rest)
         response = httpx2.Response(
-            report["status"], headers=report["headers"], content=report["body"].encode(),
+            report["status"],
+            headers=report["headers"],
+            content=report["body"].encode(),
             request=_request(raw),
-        )  # fmt: skip
+        )
         raise raw._make_status_error_from_response(response)  # RateLimitError for a 429, ...
     if kind == _TIMEOUT:
         raise openai.APITimeoutError(request=_request(raw))
@@ -233,11 +235,13 @@ async def _send(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
         return _OK + await post_completion(raw, body)
     except openai.APIStatusError as exc:
         response = exc.response
-        return _STATUS + to_json({
-            "status": response.status_code,
-            "headers": list(response.headers.multi_items()),
-            "body": response.text,
-        })  # fmt: skip
+        return _STATUS + to_json(
+            {
+                "status": response.status_code,
+                "headers": list(response.headers.multi_items()),
+                "body": response.text,
+            }
+        )
     except openai.APITimeoutError as exc:
         if connect_timed_out(exc):
             return _CONNECT_TIMEOUT + str(exc.__cause__).encode()
@@ -245,5 +249,5 @@ async def _send(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
     except openai.APIConnectionError as exc:
         cause = exc.__cause__
         return _CONNECTION + (f"{type(cause).__name__}: {cause}" if cause else str(exc)).encode()
-    except Exception as exc:  # noqa: BLE001 - reported, not raised: the worker serves on
+    except Exception as exc:
         return _ERROR + f"{type(exc).__name__}: {exc}"[:300].encode()

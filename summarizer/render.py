@@ -74,7 +74,9 @@ def format_place(event: EventRecord) -> str:
     if place.admin1 and place.admin1 != parts[0]:
         parts.append(place.admin1)
     text = ", ".join(parts)
-    how = " ".join(x for x in (f"p{place.geo_precision}" if place.geo_precision else "", place.rule or "") if x)
+    how = " ".join(
+        x for x in (f"p{place.geo_precision}" if place.geo_precision else "", place.rule or "") if x
+    )
     return f"{text} ({how})" if how else text
 
 
@@ -99,8 +101,13 @@ TABLE_MIN_WIDTH = 120
 
 
 def _cells(event: EventRecord) -> tuple[str, str, str, str, str]:
-    return (format_date(event.date), format_type(event), _actor(event), format_place(event),
-            format_fatalities(event.fatalities))  # fmt: skip
+    return (
+        format_date(event.date),
+        format_type(event),
+        _actor(event),
+        format_place(event),
+        format_fatalities(event.fatalities),
+    )
 
 
 def events_table(summary: ArticleSummary) -> Table:
@@ -174,10 +181,13 @@ class ArticleView:
             body.append(EventsView(summary))
             ungrounded = len(summary.events) - summary.grounded_events
             if ungrounded:
-                body.append(Text(
-                    f"{ungrounded} event(s) struck through: their evidence was not found in the "
-                    "article, so they are not supported by it.", style="red",
-                ))  # fmt: skip
+                body.append(
+                    Text(
+                        f"{ungrounded} event(s) struck through: their evidence was not found in the "
+                        "article, so they are not supported by it.",
+                        style="red",
+                    )
+                )
         else:
             body.append(Text("No events extracted.", style="dim"))
         meta_fits = cell_len(meta_line) <= room

@@ -24,8 +24,17 @@ class Result:
     the JSON out never pays for parsing and validating it again.
     """
 
-    __slots__ = ("_summary", "cached", "cost_usd", "failure", "index", "resumed", "status",
-                 "summary_json", "usage")  # fmt: skip
+    __slots__ = (
+        "_summary",
+        "cached",
+        "cost_usd",
+        "failure",
+        "index",
+        "resumed",
+        "status",
+        "summary_json",
+        "usage",
+    )
 
     def __init__(
         self,

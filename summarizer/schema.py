@@ -80,9 +80,7 @@ SUB_EVENT_PARENT: dict[SubEventType, EventType] = {
         ],
         _E.EXPLOSIONS,
     ),
-    **dict.fromkeys(
-        [_S.SEXUAL_VIOLENCE, _S.ATTACK, _S.ABDUCTION], _E.VIOLENCE_AGAINST_CIVILIANS
-    ),
+    **dict.fromkeys([_S.SEXUAL_VIOLENCE, _S.ATTACK, _S.ABDUCTION], _E.VIOLENCE_AGAINST_CIVILIANS),
     **dict.fromkeys(
         [
             _S.PEACEFUL_PROTEST,

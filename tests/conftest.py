@@ -56,13 +56,17 @@ def pytest_recording_configure(config, vcr) -> None:
 def vcr_config():
     return {
         "filter_headers": [
-            "authorization", "api-key", "openai-organization", "openai-project",
-            "cookie", "set-cookie",
+            "authorization",
+            "api-key",
+            "openai-organization",
+            "openai-project",
+            "cookie",
+            "set-cookie",
         ],
         "decode_compressed_response": True,
         "match_on": ["method", "scheme", "path", "json_body"],
         "allow_playback_repeats": False,
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture(scope="module")

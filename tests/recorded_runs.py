@@ -25,7 +25,7 @@ from tests.conftest import CASSETTES, RECORDING_KEY, REPLAY_URL, ROOT, SEEDS, js
 
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"
 GOLD = ROOT / "tests" / "gold" / "seeds.jsonl"
-CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def _article(seed: Path):
@@ -39,9 +39,12 @@ def reference_summaries() -> list[ArticleSummary]:
         build_summary(
             _article(seed),
             ExtractedSummary.model_validate_json((REFERENCE / f"{seed.stem}.json").read_text()),
-            model="fixture", endpoint="http://127.0.0.1:9/v1", prompt_version="reference",
-            usage=Usage(), created_at=CREATED,
-        )  # fmt: skip
+            model="fixture",
+            endpoint="http://127.0.0.1:9/v1",
+            prompt_version="reference",
+            usage=Usage(),
+            created_at=CREATED,
+        )
         for seed in SEEDS
     ]
 
@@ -51,14 +54,16 @@ def embedded_answer(seed_id: str) -> tuple[ExtractedSummary, Usage]:
     interactions = yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]
     body = json.loads(interactions[-1]["response"]["body"]["string"])
     usage = Usage(
-        prompt_tokens=sum(json.loads(i["response"]["body"]["string"])["usage"]["prompt_tokens"]
-                          for i in interactions),
+        prompt_tokens=sum(
+            json.loads(i["response"]["body"]["string"])["usage"]["prompt_tokens"]
+            for i in interactions
+        ),
         completion_tokens=sum(
             json.loads(i["response"]["body"]["string"])["usage"]["completion_tokens"]
             for i in interactions
         ),
         attempts=len(interactions),
-    )  # fmt: skip
+    )
     content = body["choices"][0]["message"]["content"]
     return ExtractedSummary.model_validate_json(content), usage
 
@@ -69,9 +74,14 @@ def embedded_summaries() -> list[ArticleSummary]:
         extracted, usage = embedded_answer(seed.stem)
         out.append(
             build_summary(
-                _article(seed), extracted, model=DEFAULT_EMBEDDED_MODEL, endpoint="embedded",
-                prompt_version="recorded", usage=usage, created_at=CREATED,
-            )  # fmt: skip
+                _article(seed),
+                extracted,
+                model=DEFAULT_EMBEDDED_MODEL,
+                endpoint="embedded",
+                prompt_version="recorded",
+                usage=usage,
+                created_at=CREATED,
+            )
         )
     return out
 

@@ -44,8 +44,18 @@ def _check_against_schema(line: str, schema: dict) -> None:
 @pytest.mark.vcr
 def test_run_seeds_prints_tables_and_writes_valid_jsonl(fixture_url, tmp_path, json_schema):
     out = tmp_path / "r.jsonl"
-    result = run_cli("run", str(ROOT / "seeds"), "--base-url", fixture_url, "--model", "fixture",
-                     "--mode", "tools", "--out", str(out))  # fmt: skip
+    result = run_cli(
+        "run",
+        str(ROOT / "seeds"),
+        "--base-url",
+        fixture_url,
+        "--model",
+        "fixture",
+        "--mode",
+        "tools",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     for headline in HEADLINES:
         assert headline in result.stdout
@@ -72,9 +82,20 @@ def test_some_failed_exits_1_and_keeps_the_good_results(fixture_url, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe not utf-8 \xff")
     out = tmp_path / "r.jsonl"
-    result = run_cli("run", str(ROOT / "seeds" / "004_b7d2140178b5259b.txt"), str(bad),
-                     str(tmp_path / "missing.txt"), "--base-url", fixture_url,
-                     "--model", "fixture", "--mode", "tools", "--out", str(out))  # fmt: skip
+    result = run_cli(
+        "run",
+        str(ROOT / "seeds" / "004_b7d2140178b5259b.txt"),
+        str(bad),
+        str(tmp_path / "missing.txt"),
+        "--base-url",
+        fixture_url,
+        "--model",
+        "fixture",
+        "--mode",
+        "tools",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 1
     assert "1 ok, 2 failed" in result.stdout
     assert f"{bad}: not UTF-8 text (bad byte at offset 0)" in " ".join(result.stderr.split())
@@ -89,8 +110,9 @@ def test_one_line_messages_stay_one_line_in_a_narrow_pipe(tmp_path):
     bad = tmp_path / "a-rather-long-file-name-for-an-article-that-is-not-utf8.txt"
     bad.write_bytes(b"\xff\xfe not utf-8 \xff")
     narrow = {**ENV, "COLUMNS": "40"}
-    ran = runner.invoke(app, ["run", str(bad), "--no-ledger", "--base-url", "http://127.0.0.1:9/v1"],
-                        env=narrow)  # fmt: skip
+    ran = runner.invoke(
+        app, ["run", str(bad), "--no-ledger", "--base-url", "http://127.0.0.1:9/v1"], env=narrow
+    )
     assert ran.exit_code == 1
     assert f"failed {bad}: not UTF-8 text (bad byte at offset 0)" in ran.stderr.splitlines()
     assert "0 ok, 1 failed | 0 events, 0 grounded | tokens 0 prompt + 0 completion" in ran.stdout
@@ -98,8 +120,10 @@ def test_one_line_messages_stay_one_line_in_a_narrow_pipe(tmp_path):
     record.write_text('{"article_id": "x"}\n')
     shown = runner.invoke(app, ["show", str(record)], env=narrow)
     assert shown.exit_code == 2
-    assert any(line.startswith("error:") and f"{record}:1: not a summarizer result" in line
-               for line in shown.stderr.splitlines())  # fmt: skip
+    assert any(
+        line.startswith("error:") and f"{record}:1: not a summarizer result" in line
+        for line in shown.stderr.splitlines()
+    )
 
 
 def test_an_out_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
@@ -107,8 +131,15 @@ def test_an_out_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     out = blocker / "results.jsonl"  # under a file: no directory can be made there
-    ran = run_cli("run", str(ROOT / "seeds"), "--out", str(out), "--no-ledger",
-                  "--base-url", "http://127.0.0.1:9/v1")  # fmt: skip
+    ran = run_cli(
+        "run",
+        str(ROOT / "seeds"),
+        "--out",
+        str(out),
+        "--no-ledger",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+    )
     assert ran.exit_code == 2
     assert ran.stderr.splitlines() == [f"error: {out}: cannot write (File exists: {blocker})"]
     assert not ran.stdout
@@ -142,7 +173,9 @@ def test_show_names_the_file_and_line_of_a_bad_record(tmp_path):
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
     directory = run_cli("show", str(tmp_path))
     assert directory.exit_code == 2
-    assert directory.stderr.splitlines() == [f"error: {tmp_path}: a directory; give a results .jsonl file or a run id"]
+    assert directory.stderr.splitlines() == [
+        f"error: {tmp_path}: a directory; give a results .jsonl file or a run id"
+    ]
 
 
 def test_schema_is_the_stored_record(json_schema):
@@ -194,8 +227,10 @@ def test_the_reading_commands_do_not_load_the_http_stack():
     import subprocess
     import sys
 
-    code = ("import sys, summarizer.cli; "
-            "print(sorted({'openai', 'instructor', 'aiohttp'} & set(sys.modules)))")  # fmt: skip
+    code = (
+        "import sys, summarizer.cli; "
+        "print(sorted({'openai', 'instructor', 'aiohttp'} & set(sys.modules)))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -222,8 +257,17 @@ def asked(server) -> int:
 
 
 def test_rerun_is_served_from_the_ledger_then_listed_and_shown(live, tmp_path):
-    args = ("run", str(ROOT / "seeds"), "--base-url", live.base_url, "--model", "fixture",
-            "--mode", "tools", "-q")  # fmt: skip
+    args = (
+        "run",
+        str(ROOT / "seeds"),
+        "--base-url",
+        live.base_url,
+        "--model",
+        "fixture",
+        "--mode",
+        "tools",
+        "-q",
+    )
     first = run_cli(*args)
     assert first.exit_code == 0, first.output
     assert asked(live) == 5 and "5 ok, 0 failed" in first.stdout
@@ -233,8 +277,10 @@ def test_rerun_is_served_from_the_ledger_then_listed_and_shown(live, tmp_path):
     assert asked(live) == 5  # the re-run sent nothing
     assert "5 (no request sent)" in second.stdout
     # the footer counts what this run spent, as the table does: nothing
-    assert any(line.startswith("5 ok, 0 failed |") and "tokens 0 prompt + 0 completion" in line
-               for line in second.stdout.splitlines())  # fmt: skip
+    assert any(
+        line.startswith("5 ok, 0 failed |") and "tokens 0 prompt + 0 completion" in line
+        for line in second.stdout.splitlines()
+    )
     assert len(out.read_text().splitlines()) == 5
     # Not a terminal: no live bar, no escape codes; just the summary at the end.
     assert "\x1b[" not in second.stderr + second.stdout and "summarising" not in second.stderr
@@ -255,8 +301,9 @@ def test_resume_finishes_an_interrupted_run_from_its_own_inputs(live, tmp_path):
     from summarizer.settings import Settings
 
     db, crashed = tmp_path / "ledger.sqlite3", tmp_path / "crashed.sqlite3"
-    settings = Settings(base_url=live.base_url, api_key=RECORDING_KEY, model="fixture", mode="tools",
-                        concurrency=1)  # fmt: skip
+    settings = Settings(
+        base_url=live.base_url, api_key=RECORDING_KEY, model="fixture", mode="tools", concurrency=1
+    )
     summarizer = Summarizer(settings, ledger=db)
     stream = summarizer.summarize_many([str(ROOT / "seeds")])
     next(stream), next(stream)
@@ -283,7 +330,9 @@ def test_continuing_needs_the_ledger_and_inputs(tmp_path):
     assert not Path(ENV["SUMMARIZER_LEDGER"]).exists()  # looking never creates a ledger
 
 
-def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_the_cache(live, tmp_path):
+def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_the_cache(
+    live, tmp_path
+):
     from tests.test_normalise_places import DUMP_ROWS
 
     dump = tmp_path / "SY.txt"
@@ -297,14 +346,20 @@ def test_gazetteer_file_resolves_places_and_a_rerun_without_it_reassembles_from_
     record = json.loads(with_dump.read_text())
     places = {e["place"]["name"]: e["place"] for e in record["events"] if e["place"]}
     # al-Lataminah: not in the shipped snapshot, in the dump (id 9000001) with its coordinates
-    assert places["al-Lataminah"]["geonames_id"] == 9000001 and places["al-Lataminah"]["geo_precision"] == 1
+    assert (
+        places["al-Lataminah"]["geonames_id"] == 9000001
+        and places["al-Lataminah"]["geo_precision"] == 1
+    )
     assert record["provenance"]["gazetteer"].startswith("SY.txt sha256:")
 
     second = run_cli(*args, "--out", str(without))
     assert second.exit_code == 0 and asked(live) == 1  # the answer came from the ledger
     record = json.loads(without.read_text())
     places = {e["place"]["name"]: e["place"] for e in record["events"] if e["place"]}
-    assert places["al-Lataminah"]["geonames_id"] is None and places["al-Lataminah"]["rule"] == "unknown-context-admin1"
+    assert (
+        places["al-Lataminah"]["geonames_id"] is None
+        and places["al-Lataminah"]["rule"] == "unknown-context-admin1"
+    )
     assert record["provenance"]["gazetteer"] is None
 
     bad = run_cli(*args, "--gazetteer", str(tmp_path / "nope.txt"))
@@ -322,14 +377,31 @@ def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path):
         port = probe.getsockname()[1]
         down = f"http://127.0.0.1:{port}/v1"
     ledger = tmp_path / "not-the-default.sqlite3"  # so the hint must name it
-    ran = run_cli("run", str(ROOT / "seeds"), "--base-url", down, "--model", "fixture", "--ledger", str(ledger),
-                  "--mode", "tools", "--transport-attempts", "1", "--concurrency", "1", "-q")  # fmt: skip
+    ran = run_cli(
+        "run",
+        str(ROOT / "seeds"),
+        "--base-url",
+        down,
+        "--model",
+        "fixture",
+        "--ledger",
+        str(ledger),
+        "--mode",
+        "tools",
+        "--transport-attempts",
+        "1",
+        "--concurrency",
+        "1",
+        "-q",
+    )
     assert ran.exit_code == 1
     run_id = Ledger(ledger).latest_unfinished().id
     assert "0 ok, 1 failed, 4 skipped | 0 events" in ran.stdout  # as the batch table counts
     command = f"summarizer run --retry-failed --run {run_id} --ledger {ledger}"
-    assert (f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
-            f"`{command}`") in ran.stderr.splitlines()  # fmt: skip
+    assert (
+        f"stopped early: 4 article(s) not attempted; once the cause is fixed, finish with "
+        f"`{command}`"
+    ) in ran.stderr.splitlines()
     # The command as printed finishes the run once the endpoint is back: the article that
     # failed to connect and the four not attempted.
     with start_fixture_server(port) as back:
@@ -347,7 +419,9 @@ def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
     ledger = Ledger(Path(ENV["SUMMARIZER_LEDGER"]))
     model = "qwen2.5-coder-1.5b-instruct-q4_k_m"
     config = decoding_config(Settings(), model, "json_schema", "v1")
-    run_id = ledger.start_run(settings=Settings(), config=config, endpoint="embedded", inputs=["seeds/"])
+    run_id = ledger.start_run(
+        settings=Settings(), config=config, endpoint="embedded", inputs=["seeds/"]
+    )
     ledger.set_status(run_id, "done")
     ledger.close()
     narrow = runner.invoke(app, ["runs"], env={**ENV, "COLUMNS": "80"}).stdout
@@ -360,9 +434,12 @@ def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
 def test_run_reads_an_article_from_standard_input(live):
     seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
     result = runner.invoke(
-        app, ["run", "-", "--base-url", live.base_url, "--model", "fixture", "--mode", "tools"],
-        input=seed.read_bytes(), env=ENV, catch_exceptions=False,
-    )  # fmt: skip
+        app,
+        ["run", "-", "--base-url", live.base_url, "--model", "fixture", "--mode", "tools"],
+        input=seed.read_bytes(),
+        env=ENV,
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert asked(live) == 1 and "1 ok, 0 failed" in result.stdout
     assert HEADLINES[0] in result.stdout and "stdin-" in result.stdout
@@ -378,11 +455,24 @@ def test_standard_input_on_a_terminal_is_refused_not_waited_on(tmp_path):
     leader, follower = pty.openpty()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "summarizer.cli", "run", "-", "--no-ledger", "--base-url",
-             "http://127.0.0.1:9/v1", "--model", "m"],
-            stdin=follower, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "summarizer.cli",
+                "run",
+                "-",
+                "--no-ledger",
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+                "--model",
+                "m",
+            ],
+            stdin=follower,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "COLUMNS": "200"},
-        )  # fmt: skip
+        )
     finally:
         os.close(leader)
         os.close(follower)
@@ -394,15 +484,17 @@ def test_an_input_given_as_out_is_refused_and_kept(live, tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text('{"id": "a", "text": "Regime forces shelled Hama."}\n')
     before = corpus.read_bytes()
-    ran = run_cli("run", str(corpus), "--out", str(corpus), "--base-url", live.base_url,
-                  "--model", "fixture")  # fmt: skip
+    ran = run_cli(
+        "run", str(corpus), "--out", str(corpus), "--base-url", live.base_url, "--model", "fixture"
+    )
     assert ran.exit_code == 2 and "is also an input" in ran.stderr
     assert corpus.read_bytes() == before and asked(live) == 0
 
 
 def test_out_dash_is_refused_with_the_way_to_get_standard_output(live):
-    ran = run_cli("run", str(ROOT / "seeds"), "--out", "-", "--base-url", live.base_url,
-                  "--model", "fixture")  # fmt: skip
+    ran = run_cli(
+        "run", str(ROOT / "seeds"), "--out", "-", "--base-url", live.base_url, "--model", "fixture"
+    )
     assert ran.exit_code == 2 and "summarizer export RUN -o -" in ran.stderr
     assert asked(live) == 0 and not Path("-").exists()
 
@@ -431,9 +523,20 @@ def test_model_without_an_endpoint_is_refused_not_run_on_the_embedded_model(tmp_
 
 def test_a_base_url_flag_beats_a_model_file_from_the_environment(live, tmp_path):
     env = {**ENV, "SUMMARIZER_MODEL_PATH": str(tmp_path / "local.gguf")}
-    ran = runner.invoke(app, ["run", str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"),
-                              "--base-url", live.base_url, "--model", "fixture", "--mode", "tools"],
-                        env=env)  # fmt: skip
+    ran = runner.invoke(
+        app,
+        [
+            "run",
+            str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"),
+            "--base-url",
+            live.base_url,
+            "--model",
+            "fixture",
+            "--mode",
+            "tools",
+        ],
+        env=env,
+    )
     assert ran.exit_code == 0, ran.output
     assert asked(live) == 1 and "embedded" not in ran.stderr
 
@@ -442,15 +545,35 @@ def test_quiet_prints_no_panels_and_no_retry_warnings(tmp_path, caplog):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff not utf-8")
     down = "http://127.0.0.1:9/v1"  # the seed's requests are refused: retried, then failed
-    ran = run_cli("run", str(bad), str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"), "--no-ledger",
-                  "--base-url", down, "--model", "m", "--transport-attempts", "2", "-q")  # fmt: skip
+    ran = run_cli(
+        "run",
+        str(bad),
+        str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"),
+        "--no-ledger",
+        "--base-url",
+        down,
+        "--model",
+        "m",
+        "--transport-attempts",
+        "2",
+        "-q",
+    )
     assert ran.exit_code == 1
     assert not [r for r in caplog.records if r.name.startswith("summarizer")]  # no retry lines
     assert "Batch" in ran.stdout  # the run's table stays
     assert f"failed {bad}: not UTF-8 text" in ran.stderr
     assert "0 ok, 2 failed" in ran.stdout
-    loud = run_cli("run", str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"), "--no-ledger",
-                   "--base-url", down, "--model", "m", "--transport-attempts", "2")  # fmt: skip
+    loud = run_cli(
+        "run",
+        str(ROOT / "seeds" / "000_7f59d95cd243b889.txt"),
+        "--no-ledger",
+        "--base-url",
+        down,
+        "--model",
+        "m",
+        "--transport-attempts",
+        "2",
+    )
     assert loud.exit_code == 1  # and now the retry is logged: the level was restored
     assert any("transport retry" in r.getMessage() for r in caplog.records)
 
@@ -470,11 +593,28 @@ def test_sigterm_leaves_a_resumable_run_and_says_how_to_finish_it(tmp_path, monk
     ledger = tmp_path / "other.sqlite3"
     with BenchServer(latency_ms=2000) as server:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "summarizer.cli", "run", str(ROOT / "seeds"), "--base-url",
-             server.url, "--model", "m", "--ledger", str(ledger), "--concurrency", "1", "-q"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "summarizer.cli",
+                "run",
+                str(ROOT / "seeds"),
+                "--base-url",
+                server.url,
+                "--model",
+                "m",
+                "--ledger",
+                str(ledger),
+                "--concurrency",
+                "1",
+                "-q",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
             env={**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "COLUMNS": "200"},
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 30
         while server.stats().get("requests", 0) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)  # the first answer is in, the second on its way
@@ -483,8 +623,10 @@ def test_sigterm_leaves_a_resumable_run_and_says_how_to_finish_it(tmp_path, monk
     assert proc.returncode == 143, stderr
     run = Ledger(ledger).latest_unfinished()
     assert run is not None and run.status == "interrupted" and run.ok >= 1
-    assert (f"terminated (SIGTERM) after {run.ok} article(s); finish with "
-            f"`summarizer run --resume --run {run.id} --ledger {ledger}`") in stderr.splitlines()
+    assert (
+        f"terminated (SIGTERM) after {run.ok} article(s); finish with "
+        f"`summarizer run --resume --run {run.id} --ledger {ledger}`"
+    ) in stderr.splitlines()
 
 
 def test_two_servers_answering_to_one_model_name_do_not_share_answers(live):
@@ -495,7 +637,9 @@ def test_two_servers_answering_to_one_model_name_do_not_share_answers(live):
     first = run_cli("run", seed, "--base-url", live.base_url, "--model", "any", "--mode", "tools")
     assert first.exit_code == 0 and asked(live) == 1
     with start_fixture_server() as other:
-        second = run_cli("run", seed, "--base-url", other.base_url, "--model", "any", "--mode", "tools")
+        second = run_cli(
+            "run", seed, "--base-url", other.base_url, "--model", "any", "--mode", "tools"
+        )
         assert second.exit_code == 0 and asked(other) == 1  # asked, not served from the ledger
     again = run_cli("run", seed, "--base-url", live.base_url, "--model", "any", "--mode", "tools")
     assert again.exit_code == 0 and asked(live) == 1  # the same server: from the ledger

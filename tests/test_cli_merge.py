@@ -10,7 +10,10 @@ runner = CliRunner()
 
 
 def _copy(summary: ArticleSummary, article_id: str) -> ArticleSummary:
-    events = [e.model_copy(update={"id": e.id.replace(summary.article_id, article_id)}) for e in summary.events]
+    events = [
+        e.model_copy(update={"id": e.id.replace(summary.article_id, article_id)})
+        for e in summary.events
+    ]
     return summary.model_copy(update={"article_id": article_id, "events": events})
 
 
@@ -25,7 +28,9 @@ def test_merge_joins_the_same_event_from_two_articles_only(tmp_path):
     assert members == 2 * len(seed.events)  # every event appears exactly once
     for m in merged:
         assert len(set(m["article_ids"])) == len(m["article_ids"])  # never two of one article
-    assert any(sorted(m["article_ids"]) == sorted([seed.article_id, "second-report"]) for m in merged)
+    assert any(
+        sorted(m["article_ids"]) == sorted([seed.article_id, "second-report"]) for m in merged
+    )
 
 
 def test_merge_names_a_bad_file(tmp_path):
@@ -46,11 +51,20 @@ def test_merge_reads_a_run_from_the_ledger(tmp_path):
         config = decoding_config(settings, "fixture", "tools", "reference")
         run_id = ledger.start_run(settings=settings, config=config, endpoint="e")
         for seq, summary in enumerate([seed, _copy(seed, "second-report")]):
-            ledger.record(run_id, ItemRow(seq=seq, article_id=summary.article_id, status="ok",
-                                          result=summary.model_dump_json()))  # fmt: skip
+            ledger.record(
+                run_id,
+                ItemRow(
+                    seq=seq,
+                    article_id=summary.article_id,
+                    status="ok",
+                    result=summary.model_dump_json(),
+                ),
+            )
     result = runner.invoke(app, ["merge", "last", "--ledger", str(db)])
     assert result.exit_code == 0, result.output
     merged = [json.loads(x) for x in result.stdout.splitlines()]
-    assert any(sorted(m["article_ids"]) == sorted([seed.article_id, "second-report"]) for m in merged)
+    assert any(
+        sorted(m["article_ids"]) == sorted([seed.article_id, "second-report"]) for m in merged
+    )
     unknown = runner.invoke(app, ["merge", "zzz", "--ledger", str(db)])
     assert unknown.exit_code == 2 and "no run 'zzz'" in unknown.stderr

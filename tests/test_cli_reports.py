@@ -33,7 +33,9 @@ def recorded_run(tmp_path_factory):
 
 
 def test_export_writes_the_three_formats(recorded_run, tmp_path):
-    result = cli("export", str(recorded_run), "--format", "jsonl", "--out", str(tmp_path / "r.jsonl"))
+    result = cli(
+        "export", str(recorded_run), "--format", "jsonl", "--out", str(tmp_path / "r.jsonl")
+    )
     assert result.exit_code == 0, result.output
     assert "5 articles" in result.stdout
     assert list(read_results(tmp_path / "r.jsonl")) == list(read_results(recorded_run))
@@ -44,8 +46,20 @@ def test_export_writes_the_three_formats(recorded_run, tmp_path):
         rows = list(csv.DictReader(handle))
     assert len(rows) == 38 and rows[0]["event_id_cnty"].endswith("#1")
 
-    result = cli("export", str(recorded_run), "-f", "html", "-o", str(tmp_path / "r.html"),
-                 "--title", "Seeds", "--price-prompt", "0.15", "--price-completion", "0.6")  # fmt: skip
+    result = cli(
+        "export",
+        str(recorded_run),
+        "-f",
+        "html",
+        "-o",
+        str(tmp_path / "r.html"),
+        "--title",
+        "Seeds",
+        "--price-prompt",
+        "0.15",
+        "--price-completion",
+        "0.6",
+    )
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r.html").read_text()
     assert "<title>Seeds</title>" in page and page.count('<section class="article"') == 5
@@ -56,13 +70,20 @@ def test_export_writes_the_three_formats(recorded_run, tmp_path):
 def test_export_usage_errors_exit_2(recorded_run, tmp_path):
     bad = cli("export", str(recorded_run), "-f", "xml", "-o", str(tmp_path / "x"))
     assert bad.exit_code == 2 and "--format must be one of jsonl, csv, html" in bad.stderr
-    half = cli("export", str(recorded_run), "-f", "html", "-o", str(tmp_path / "x"),
-               "--price-prompt", "1")  # fmt: skip
+    half = cli(
+        "export", str(recorded_run), "-f", "html", "-o", str(tmp_path / "x"), "--price-prompt", "1"
+    )
     assert half.exit_code == 2 and "both --price-prompt and --price-completion" in half.stderr
     missing = cli("export", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "x"))
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
-    notarun = cli("export", "no-such-run", "-o", str(tmp_path / "x"),
-                  "--ledger", str(tmp_path / "none.sqlite3"))  # fmt: skip
+    notarun = cli(
+        "export",
+        "no-such-run",
+        "-o",
+        str(tmp_path / "x"),
+        "--ledger",
+        str(tmp_path / "none.sqlite3"),
+    )
     assert notarun.exit_code == 2 and "no such results file" in " ".join(notarun.stderr.split())
     assert not (tmp_path / "none.sqlite3").exists()  # looking never creates a ledger
 
@@ -73,13 +94,33 @@ def test_eval_prints_the_table_and_writes_json(recorded_run, tmp_path):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Evaluation: 5 articles, 38 predicted events, 45 gold (30 required + 15 optional)" in out
-    for word in ("strict", "lenient", "precision", "recall", "F1", "sub_event_type", "actor1",
-                 "actor2", "admin1", "date", "fatalities (exact)", "fatalities MAE / bias",
-                 "evidence quotes grounded", "Per article"):  # fmt: skip
+    for word in (
+        "strict",
+        "lenient",
+        "precision",
+        "recall",
+        "F1",
+        "sub_event_type",
+        "actor1",
+        "actor2",
+        "admin1",
+        "date",
+        "fatalities (exact)",
+        "fatalities MAE / bias",
+        "evidence quotes grounded",
+        "Per article",
+    ):
         assert word in out, word
     data = json.loads(report.read_text())
     assert data["strict"]["predicted"] == 38 and data["gold_required"] == 30
-    assert set(data["fields"]) == {"sub_event_type", "actor1", "actor2", "admin1", "date", "fatalities"}
+    assert set(data["fields"]) == {
+        "sub_event_type",
+        "actor1",
+        "actor2",
+        "admin1",
+        "date",
+        "fatalities",
+    }
 
     only_json = cli("eval", "--gold", str(GOLD), str(recorded_run), "--json", "-")
     assert only_json.exit_code == 0 and json.loads(only_json.stdout) == data
@@ -91,13 +132,18 @@ def test_eval_usage_errors_exit_2(recorded_run, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"article_id": "a", "actor1": "x", "sub_event_type": "Picnic"}\n')
     invalid = cli("eval", "--gold", str(bad), str(recorded_run))
-    assert invalid.exit_code == 2 and "bad.jsonl:1: not a gold event" in " ".join(invalid.stderr.split())
+    assert invalid.exit_code == 2 and "bad.jsonl:1: not a gold event" in " ".join(
+        invalid.stderr.split()
+    )
     assert cli("eval", str(recorded_run)).exit_code == 2  # --gold is required
     other = tmp_path / "other.jsonl"  # valid gold events, of other articles
-    other.write_text("".join(
-        json.dumps({**json.loads(line), "article_id": "other-article"}) + "\n"
-        for line in GOLD.read_text().splitlines() if line.strip()
-    ))  # fmt: skip
+    other.write_text(
+        "".join(
+            json.dumps({**json.loads(line), "article_id": "other-article"}) + "\n"
+            for line in GOLD.read_text().splitlines()
+            if line.strip()
+        )
+    )
     unrelated = cli("eval", "--gold", str(other), str(recorded_run))
     assert unrelated.exit_code == 2
     assert "none of the 5 article ids in" in " ".join(unrelated.stderr.split())
@@ -120,14 +166,28 @@ def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="fixture")
     with ledger_mod.Ledger(db) as ledger:
         config = ledger_mod.decoding_config(settings, "fixture", "tools", "reference")
-        run_id = ledger.start_run(settings=settings, config=config, endpoint="http://127.0.0.1:9/v1")
+        run_id = ledger.start_run(
+            settings=settings, config=config, endpoint="http://127.0.0.1:9/v1"
+        )
         for seq, summary in enumerate(summaries):
-            ledger.record(run_id, ledger_mod.ItemRow(
-                seq=seq, article_id=summary.article_id, status="ok", source=summary.source_path,
-                sha256=summary.sha256, result=summary.model_dump_json(), cost_usd=0.001,
-            ))  # fmt: skip
-        ledger.record(run_id, ledger_mod.ItemRow(seq=5, article_id="bad", status="failed",
-                                                 stage="llm", reason="HTTP 500"))  # fmt: skip
+            ledger.record(
+                run_id,
+                ledger_mod.ItemRow(
+                    seq=seq,
+                    article_id=summary.article_id,
+                    status="ok",
+                    source=summary.source_path,
+                    sha256=summary.sha256,
+                    result=summary.model_dump_json(),
+                    cost_usd=0.001,
+                ),
+            )
+        ledger.record(
+            run_id,
+            ledger_mod.ItemRow(
+                seq=5, article_id="bad", status="failed", stage="llm", reason="HTTP 500"
+            ),
+        )
 
     run = load_run(run_id[:12], ledger_path=db)
     assert run.summaries == summaries and [f.reason for f in run.failures] == ["HTTP 500"]
@@ -145,8 +205,12 @@ def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
 
 
 def test_export_to_standard_output(recorded_run):
-    result = runner.invoke(app, ["export", str(recorded_run), "-f", "jsonl", "-o", "-"],
-                           env={"COLUMNS": "200"}, catch_exceptions=False)  # fmt: skip
+    result = runner.invoke(
+        app,
+        ["export", str(recorded_run), "-f", "jsonl", "-o", "-"],
+        env={"COLUMNS": "200"},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 5 and all(json.loads(line)["article_id"] for line in lines)

@@ -35,11 +35,16 @@ def test_without_key_or_base_url_the_embedded_model_is_started(monkeypatch, tmp_
     started = []
     fake = tmp_path / "m.gguf"
     monkeypatch.setattr(local_model, "resolve_model_file", lambda p, n: (fake, "tiny-model"))
-    monkeypatch.setattr(local_model, "embedded_base_url", lambda f: started.append(f) or "http://127.0.0.1:9/v1")
+    monkeypatch.setattr(
+        local_model, "embedded_base_url", lambda f: started.append(f) or "http://127.0.0.1:9/v1"
+    )
     extractor = Extractor(Settings.from_env({}))
     extractor._connect()
     assert started == [fake] and extractor.model == "tiny-model"
-    assert extractor._request_options()["extra_body"] == {"cache_prompt": True, "repeat_penalty": 1.0}
+    assert extractor._request_options()["extra_body"] == {
+        "cache_prompt": True,
+        "repeat_penalty": 1.0,
+    }
     asyncio.run(extractor.aclose())
 
 

@@ -97,8 +97,9 @@ def test_a_result_made_from_json_parses_it_only_when_asked(monkeypatch):
     record = ArticleSummary.model_validate_json(line)
     parsed = []
     real = ArticleSummary.model_validate_json
-    monkeypatch.setattr(ArticleSummary, "model_validate_json",
-                        lambda text: parsed.append(text) or real(text))  # fmt: skip
+    monkeypatch.setattr(
+        ArticleSummary, "model_validate_json", lambda text: parsed.append(text) or real(text)
+    )
     result = Result(0, summary_json=line)
     assert result.ok and result.status == "ok" and result.summary_json == line and not parsed
     assert result.summary == record and result.summary is result.summary  # parsed once
@@ -116,12 +117,22 @@ async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
     from tests.fixtures.server import start_fixture_server
 
     with start_fixture_server() as server:
-        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                            mode="tools", concurrency=2)  # fmt: skip
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=RECORDING_KEY,
+            model="fixture",
+            mode="tools",
+            concurrency=2,
+        )
         s = Summarizer(settings, ledger=tmp_path / "l.sqlite3")
-        s.ledger._db.execute("CREATE TRIGGER no_items BEFORE INSERT ON items BEGIN "
-                             "SELECT RAISE(ABORT, 'disk full (simulated)'); END")  # fmt: skip
-        items = [article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}") for i in range(6)]
+        s.ledger._db.execute(
+            "CREATE TRIGGER no_items BEFORE INSERT ON items BEGIN "
+            "SELECT RAISE(ABORT, 'disk full (simulated)'); END"
+        )
+        items = [
+            article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}")
+            for i in range(6)
+        ]
         with pytest.raises(LedgerError, match="disk full"):
             async for _ in s.asummarize_many(items):
                 pass
@@ -131,8 +142,15 @@ def _batch_settings(base_url: str, concurrency: int, timeout: float = 600.0):
     from summarizer.settings import Settings
     from tests.conftest import RECORDING_KEY
 
-    return Settings(base_url=base_url, api_key=RECORDING_KEY, model="fixture", mode="tools",
-                    concurrency=concurrency, transport_attempts=1, timeout=timeout)  # fmt: skip
+    return Settings(
+        base_url=base_url,
+        api_key=RECORDING_KEY,
+        model="fixture",
+        mode="tools",
+        concurrency=concurrency,
+        transport_attempts=1,
+        timeout=timeout,
+    )
 
 
 def _nothing_listening() -> str:
@@ -146,7 +164,9 @@ def _nothing_listening() -> str:
 def _articles(n: int):
     from summarizer.ingest import article_from_text
 
-    return [article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}") for i in range(n)]
+    return [
+        article_from_text(f"Clash {i}\n\nFighters clashed in town {i}.", f"a{i}") for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("how", ["refused", "never answered"])
@@ -155,15 +175,23 @@ async def test_an_endpoint_nothing_reaches_stops_the_batch_at_its_first_failure(
     are skipped (not each left to wait out its retries); --resume asks them later."""
     from summarizer.api import Summarizer
 
-    base_url = _nothing_listening() if how == "refused" else request.getfixturevalue("unanswered_url")
+    base_url = (
+        _nothing_listening() if how == "refused" else request.getfixturevalue("unanswered_url")
+    )
     s = Summarizer(_batch_settings(base_url, concurrency=2, timeout=1.0), ledger=None)
     results = [r async for r in s.asummarize_many(_articles(8))]
-    by_status = {status: [r for r in results if r.status == status] for status in ("failed", "skipped")}
+    by_status = {
+        status: [r for r in results if r.status == status] for status in ("failed", "skipped")
+    }
     assert len(results) == 8 and 1 <= len(by_status["failed"]) <= 2
     assert len(by_status["skipped"]) == 8 - len(by_status["failed"])
-    assert all(r.failure.reason.startswith(f"cannot connect to {base_url}") for r in by_status["failed"])
-    assert all(r.failure.reason.startswith(f"not attempted: cannot connect to {base_url}")
-               for r in by_status["skipped"])  # fmt: skip
+    assert all(
+        r.failure.reason.startswith(f"cannot connect to {base_url}") for r in by_status["failed"]
+    )
+    assert all(
+        r.failure.reason.startswith(f"not attempted: cannot connect to {base_url}")
+        for r in by_status["skipped"]
+    )
     assert s.extractor.responses == 0
 
 
@@ -212,7 +240,9 @@ async def test_a_batch_that_stopped_early_is_left_for_resume(tmp_path):
     port = int(down.rsplit(":", 1)[1].split("/")[0])
     with start_fixture_server(port) as server:  # back where it was: same endpoint, same run
         again = Summarizer(_batch_settings(server.base_url, concurrency=1), ledger=ledger)
-        resumed = [r async for r in again.asummarize_many(articles, run_id=first.run_id, retry_failed=True)]
+        resumed = [
+            r async for r in again.asummarize_many(articles, run_id=first.run_id, retry_failed=True)
+        ]
     assert [r.status for r in resumed] == ["ok"] * 5 and again.run_id == first.run_id
     assert again.ledger.run(first.run_id).status == "done"
 

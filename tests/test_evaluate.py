@@ -58,8 +58,10 @@ def _brute_force(weights) -> float:
 def test_assignment_is_optimal_and_one_to_one(shape):
     rng = random.Random(hash(shape))
     for _ in range(25):
-        weights = [[rng.choice([0, 0, rng.random() * 10]) for _ in range(shape[1])]
-                   for _ in range(shape[0])]  # fmt: skip
+        weights = [
+            [rng.choice([0, 0, rng.random() * 10]) for _ in range(shape[1])]
+            for _ in range(shape[0])
+        ]
         pairs = assign(weights)
         assert len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs})
         assert all(weights[i][j] > 0 for i, j in pairs)
@@ -108,8 +110,12 @@ def test_gold_lines_are_checked_and_named(tmp_path):
         path.write_text("\n".join(lines) + "\n")
         return load_gold(path)
 
-    good = {"article_id": "a", "sub_event_type": "Armed clash", "plover_type": "ASSAULT",
-            "actor1": "X"}  # fmt: skip
+    good = {
+        "article_id": "a",
+        "sub_event_type": "Armed clash",
+        "plover_type": "ASSAULT",
+        "actor1": "X",
+    }
     gold = load(json.dumps(good), json.dumps({"article_id": "b", "no_events": True}))
     assert gold.events[0].event_type.value == "Battles"
     assert gold.events[0].disorder_type.value == "Political violence"
@@ -148,15 +154,30 @@ def _event(gold: GoldEvent, event_id: str) -> EventRecord:
         plover_type=gold.plover_type or PloverType.ASSAULT,
         actor1=actor(gold.actor1, gold.inter1),
         actor2=actor(gold.actor2, gold.inter2),
-        place=Place(name=gold.location, normalised_name=gold.location, admin1=gold.admin1,
-                    geo_precision=gold.geo_precision) if gold.location else None,  # fmt: skip
+        place=Place(
+            name=gold.location,
+            normalised_name=gold.location,
+            admin1=gold.admin1,
+            geo_precision=gold.geo_precision,
+        )
+        if gold.location
+        else None,
         date=EventDate(
-            start=gold.event_date, end=gold.event_date_end, time_precision=gold.time_precision,
+            start=gold.event_date,
+            end=gold.event_date_end,
+            time_precision=gold.time_precision,
             resolution=DateResolution.EXPLICIT if gold.event_date else DateResolution.UNRESOLVED,
-        ),  # fmt: skip
+        ),
         fatalities=Fatalities(acled=gold.fatalities, best=gold.fatalities, low=gold.fatalities),
-        evidence=[Evidence(quote=gold.evidence or "no quote", start=0, end=1,
-                           status=MatchStatus.EXACT, score=100)],  # fmt: skip
+        evidence=[
+            Evidence(
+                quote=gold.evidence or "no quote",
+                start=0,
+                end=1,
+                status=MatchStatus.EXACT,
+                score=100,
+            )
+        ],
         grounded=True,
     )
 
@@ -219,7 +240,9 @@ def _perfect_figures(gold, bases):
 
 def test_a_wrong_date_costs_one_strict_pair_and_date_accuracy(gold, bases):
     def shift(event: EventRecord) -> EventRecord:
-        moved = event.date.model_copy(update={"start": dt.date(2016, 5, 24), "end": dt.date(2016, 5, 24)})
+        moved = event.date.model_copy(
+            update={"start": dt.date(2016, 5, 24), "end": dt.date(2016, 5, 24)}
+        )
         return event.model_copy(update={"date": moved})
 
     report = evaluate(_predict(gold, bases, edit={"000-1": shift}), gold)
@@ -230,7 +253,9 @@ def test_a_wrong_date_costs_one_strict_pair_and_date_accuracy(gold, bases):
     assert _figures(report) == expected
     assert report.strict.precision == report.strict.recall == pytest.approx(44 / 45)
     article = report.per_article[0]
-    assert article.missed_strict == ["000-1"] and article.extra_strict == [f"{article.article_id}#000-1"]
+    assert article.missed_strict == ["000-1"] and article.extra_strict == [
+        f"{article.article_id}#000-1"
+    ]
     assert article.missed_lenient == [] and report.lenient.f1 == 1.0
 
 
@@ -238,7 +263,7 @@ def test_a_missed_event_costs_recall_only(gold, bases):
     report = evaluate(_predict(gold, bases, skip={"004-7"}), gold)
     expected = _perfect_figures(gold, bases)
     expected["strict"] = expected["lenient"] = (44, 44, 45)
-    expected["fields"] = {k: (44, 44) for k in expected["fields"]}
+    expected["fields"] = dict.fromkeys(expected["fields"], (44, 44))
     expected["fatalities"] = (44, 0.0, 0.0)
     assert _figures(report) == expected
     assert report.strict.precision == 1.0 and report.strict.recall == pytest.approx(44 / 45)
@@ -248,11 +273,15 @@ def test_a_missed_event_costs_recall_only(gold, bases):
 def test_an_extra_event_costs_precision_only(gold, bases):
     article = SEED_IDS[0]
     protest = EventRecord(
-        id=f"{article}#extra", event_type=EventType.PROTESTS,
-        sub_event_type=SubEventType.PEACEFUL_PROTEST, disorder_type=DisorderType.DEMONSTRATIONS,
-        plover_type=PloverType.PROTEST, actor1=Actor(name="Protesters (Syria)"),
-        evidence=[Evidence(quote="invented", status=MatchStatus.UNMATCHED, score=0)], grounded=False,
-    )  # fmt: skip
+        id=f"{article}#extra",
+        event_type=EventType.PROTESTS,
+        sub_event_type=SubEventType.PEACEFUL_PROTEST,
+        disorder_type=DisorderType.DEMONSTRATIONS,
+        plover_type=PloverType.PROTEST,
+        actor1=Actor(name="Protesters (Syria)"),
+        evidence=[Evidence(quote="invented", status=MatchStatus.UNMATCHED, score=0)],
+        grounded=False,
+    )
     report = evaluate(_predict(gold, bases, extra={article: [protest]}), gold)
     expected = _perfect_figures(gold, bases)
     expected["strict"] = expected["lenient"] = (45, 46, 45)
@@ -274,7 +303,11 @@ def test_an_inflated_death_toll_moves_fatality_figures_only(gold, bases):
     assert _figures(report) == expected
     assert report.strict.f1 == report.lenient.f1 == 1.0
     pair = next(p for p in report.per_article[0].pairs if p.gold_id == "000-4")
-    assert (pair.fatalities_gold, pair.fatalities_predicted, pair.wrong_fields) == (19, 190, ["fatalities"])
+    assert (pair.fatalities_gold, pair.fatalities_predicted, pair.wrong_fields) == (
+        19,
+        190,
+        ["fatalities"],
+    )
 
 
 def test_articles_missing_on_either_side_are_reported(gold, bases):

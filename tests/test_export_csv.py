@@ -11,12 +11,43 @@ from summarizer.export.csv import event_row
 from summarizer.schema import Evidence, MatchStatus
 from tests.recorded_runs import reference_summaries
 
-ACLED = ["event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
-         "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
-         "civilian_targeting", "iso", "country", "admin1", "admin2", "location", "latitude",
-         "longitude", "geo_precision", "source", "notes", "fatalities"]  # fmt: skip
-OURS = ["article_id", "plover_type", "fatalities_low", "fatalities_high", "evidence", "grounded",
-        "evidence_status", "date_phrase", "date_resolution"]  # fmt: skip
+ACLED = [
+    "event_date",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+]
+OURS = [
+    "article_id",
+    "plover_type",
+    "fatalities_low",
+    "fatalities_high",
+    "evidence",
+    "grounded",
+    "evidence_status",
+    "date_phrase",
+    "date_resolution",
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,33 +80,49 @@ def test_one_row_per_event_with_acled_values(table, summaries):
     assert clash["event_date"] == clash["event_date_end"] == "2016-05-21"
     assert (clash["year"], clash["time_precision"]) == ("2016", "1")
     assert (clash["disorder_type"], clash["event_type"], clash["sub_event_type"]) == (
-        "Political violence", "Battles", "Armed clash")  # fmt: skip
+        "Political violence",
+        "Battles",
+        "Armed clash",
+    )
     assert (clash["actor1"], clash["inter1"]) == ("Military Forces of Syria", "State forces")
     assert (clash["actor2"], clash["inter2"]) == ("Opposition Rebels (Syria)", "Rebel group")
     assert clash["interaction"] == "State forces-Rebel group"
     assert (clash["iso"], clash["country"], clash["admin1"]) == ("760", "Syria", "Homs")
     assert clash["location"] == clash["location_as_written"] == "al-Zara"
     assert clash["fatalities"] == "0" and clash["fatalities_best"] == ""  # "dozens of causalities"
-    assert (clash["date_phrase"], clash["date_resolution"]) == ("on Saturday", "relative_to_publication")
+    assert (clash["date_phrase"], clash["date_resolution"]) == (
+        "on Saturday",
+        "relative_to_publication",
+    )
     assert clash["grounded"] == "true" and clash["evidence_status"] == "exact"
     assert clash["evidence"].startswith("[exact@") and " | [exact@" in clash["evidence"]
     assert clash["notes"].startswith("On 2016-05-21: Armed clash, Military Forces of Syria vs")
 
     attack = next(r for r in table if r["sub_event_type"] == "Attack")
     assert attack["civilian_targeting"] == "Civilian targeting"
-    assert (attack["fatalities"], attack["fatalities_low"], attack["fatalities_best"]) == ("19", "19", "19")
+    assert (attack["fatalities"], attack["fatalities_low"], attack["fatalities_best"]) == (
+        "19",
+        "19",
+        "19",
+    )
     assert attack["fatalities_phrase"] == "killing at least 19 Alawite civilians"
 
     week = next(r for r in table if r["date_phrase"] == "Last week")
     assert (week["event_date"], week["event_date_end"], week["time_precision"]) == (
-        "2016-05-09", "2016-05-15", "2")  # fmt: skip
+        "2016-05-09",
+        "2016-05-15",
+        "2",
+    )
 
     diplomatic = next(r for r in table if r["plover_type"] == "REJECT")
     assert diplomatic["event_type"] == diplomatic["sub_event_type"] == ""
     assert diplomatic["disorder_type"] == ""
 
     undated = next(r for r in table if r["article_id"].startswith("001"))
-    assert undated["event_date"] == undated["year"] == "" and undated["date_resolution"] == "unresolved"
+    assert (
+        undated["event_date"] == undated["year"] == ""
+        and undated["date_resolution"] == "unresolved"
+    )
 
     town = next(r for r in table if r["location"] == "Khan Shaykhun")
     assert town["latitude"] and town["longitude"] and town["geo_precision"] == "1"
@@ -90,7 +137,9 @@ def test_ungrounded_events_are_kept_and_marked_and_formulas_defused(summaries):
     summary = summaries[0]
     event = summary.events[0].model_copy(
         update={
-            "evidence": [Evidence(quote="=HYPERLINK(\"http://x\")", status=MatchStatus.UNMATCHED, score=0)],
+            "evidence": [
+                Evidence(quote='=HYPERLINK("http://x")', status=MatchStatus.UNMATCHED, score=0)
+            ],
             "grounded": False,
         }
     )

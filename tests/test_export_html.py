@@ -17,7 +17,7 @@ from tests.recorded_runs import embedded_summaries, reference_summaries
 
 SCRIPT_TEXT = (
     "Headline <b>bold</b>\n\n"
-    'Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> killing four.\n'
+    "Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> killing four.\n"
     '<img src=x onerror="window.__pwned = 2"> Gunmen attacked a checkpoint in Hama on Tuesday.\n'
 )
 
@@ -26,31 +26,53 @@ def hostile_summary(tmp_path: Path):
     """An article whose text, headline and model output all carry markup."""
     path = tmp_path / "hostile.txt"
     path.write_text(SCRIPT_TEXT, encoding="utf-8")
-    article = article_from_text(SCRIPT_TEXT, "hostile", source_path=str(path),
-                                headline="</title><script>window.__pwned = 3</script>")  # fmt: skip
+    article = article_from_text(
+        SCRIPT_TEXT,
+        "hostile",
+        source_path=str(path),
+        headline="</title><script>window.__pwned = 3</script>",
+    )
     extracted = ExtractedSummary(
         summary='Shelling <img src=x onerror="window.__pwned = 4">.',
         key_points=["<script>window.__pwned = 5</script>"],
         sources_cited=[],
         events=[
             ExtractedEvent(
-                sub_event_type="Shelling/artillery/missile attack", plover_type="ASSAULT",
-                actor1="Rebels <i>x</i>", actor1_type="Rebel group", actor2=None, actor2_type=None,
-                location="Mhardeh", date_phrase="on Monday", fatalities_phrase=None,
+                sub_event_type="Shelling/artillery/missile attack",
+                plover_type="ASSAULT",
+                actor1="Rebels <i>x</i>",
+                actor1_type="Rebel group",
+                actor2=None,
+                actor2_type=None,
+                location="Mhardeh",
+                date_phrase="on Monday",
+                fatalities_phrase=None,
                 fatalities=None,
-                evidence=["Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> killing four."],
+                evidence=[
+                    "Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> killing four."
+                ],
             ),
             ExtractedEvent(
-                sub_event_type="Attack", plover_type="ASSAULT", actor1="Gunmen",
-                actor1_type=None, actor2=None, actor2_type=None, location="Hama",
-                date_phrase="on Tuesday", fatalities_phrase=None, fatalities=None,
-                evidence=['<img src=x onerror="window.__pwned = 2"> Gunmen attacked a checkpoint',
-                          "A sentence the article does not contain at all."],
+                sub_event_type="Attack",
+                plover_type="ASSAULT",
+                actor1="Gunmen",
+                actor1_type=None,
+                actor2=None,
+                actor2_type=None,
+                location="Hama",
+                date_phrase="on Tuesday",
+                fatalities_phrase=None,
+                fatalities=None,
+                evidence=[
+                    '<img src=x onerror="window.__pwned = 2"> Gunmen attacked a checkpoint',
+                    "A sentence the article does not contain at all.",
+                ],
             ),
         ],
-    )  # fmt: skip
-    return build_summary(article, extracted, model="m", endpoint="http://x/v1",
-                         prompt_version="p", usage=Usage())  # fmt: skip
+    )
+    return build_summary(
+        article, extracted, model="m", endpoint="http://x/v1", prompt_version="p", usage=Usage()
+    )
 
 
 class _Tags(HTMLParser):
@@ -84,7 +106,11 @@ def test_highlights_sit_at_the_stored_offsets(tmp_path):
     summary = hostile_summary(tmp_path)
     html = render_html([summary])
     text = re.search(r'<div class="text"[^>]*>(.*?)</div>', html, re.S).group(1)
-    marks = re.findall(r'<mark class="q (\w+)[^"]*" data-events="([^"]+)" data-quotes="([^"]+)"[^>]*><a href="#([^"]+)">(.*?)</a></mark>', text, re.S)
+    marks = re.findall(
+        r'<mark class="q (\w+)[^"]*" data-events="([^"]+)" data-quotes="([^"]+)"[^>]*><a href="#([^"]+)">(.*?)</a></mark>',
+        text,
+        re.S,
+    )
     assert marks, "no highlights"
     import html as htmllib
 
@@ -144,10 +170,13 @@ def test_jsonl_input_articles_are_read_back_from_their_line(tmp_path):
     from summarizer.ingest import iter_articles
 
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "a"}) + "\n" + json.dumps({"id": "j", "text": SCRIPT_TEXT}) + "\n")
+    source.write_text(
+        json.dumps({"id": "a"}) + "\n" + json.dumps({"id": "j", "text": SCRIPT_TEXT}) + "\n"
+    )
     (article,) = [a for a in iter_articles([source]) if not hasattr(a, "reason")]
-    summary = hostile_summary(tmp_path).model_copy(update={"source_path": article.source_path,
-                                                           "sha256": article.sha256})  # fmt: skip
+    summary = hostile_summary(tmp_path).model_copy(
+        update={"source_path": article.source_path, "sha256": article.sha256}
+    )
     assert load_article_text(summary).text == SCRIPT_TEXT
 
 

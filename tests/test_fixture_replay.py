@@ -55,8 +55,12 @@ def test_seed_end_to_end(seed, fixture_url, seed_articles):
                 assert (e.date.start, e.date.end) == (None, None), e.date
                 assert e.date.resolution is DateResolution.UNRESOLVED
         if seed == "002_4a63372d829b355a":
-            explicit = [e.date for e in summary.events if e.date.resolution is DateResolution.EXPLICIT]
-            assert [(d.phrase, d.start) for d in explicit] == [("October 6, 2015", dt.date(2015, 10, 6))]
+            explicit = [
+                e.date for e in summary.events if e.date.resolution is DateResolution.EXPLICIT
+            ]
+            assert [(d.phrase, d.start) for d in explicit] == [
+                ("October 6, 2015", dt.date(2015, 10, 6))
+            ]
 
 
 @pytest.mark.vcr
@@ -74,15 +78,19 @@ SEED = "004_b7d2140178b5259b"
 
 
 @pytest.mark.vcr
-def test_429_waits_for_retry_after_then_succeeds(fixture_url, seed_articles, recorded_sleep, caplog):
+def test_429_waits_for_retry_after_then_succeeds(
+    fixture_url, seed_articles, recorded_sleep, caplog
+):
     s = Summarizer(fixture_settings(fixture_url, "fixture:429"), sleep=recorded_sleep)
     with caplog.at_level("DEBUG"):
         summary = s.summarize(seed_articles[SEED])
     assert recorded_sleep.waits == [2.0]  # the server's Retry-After, honoured exactly
     assert summary.provenance.usage.attempts == 2
     # the retry is visible in the log, and the key is in no log line nor in the result
-    assert any(r.getMessage().startswith(f"transport retry in 2.0s after: HTTP 429 from {fixture_url}")
-               for r in caplog.records)  # fmt: skip
+    assert any(
+        r.getMessage().startswith(f"transport retry in 2.0s after: HTTP 429 from {fixture_url}")
+        for r in caplog.records
+    )
     assert RECORDING_KEY not in caplog.text
     assert RECORDING_KEY not in summary.model_dump_json()
 

@@ -30,10 +30,18 @@ from tests.recorded_runs import reference_summaries
 from tests.test_export_html import SCRIPT_TEXT, hostile_summary
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--hide-scrollbars", "--mute-audio",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
 
 SELF_TEST = r"""
 window.addEventListener("load", function () {
@@ -82,8 +90,12 @@ window.addEventListener("load", function () {
 
 
 def chromium_path() -> str | None:
-    for name in (os.environ.get("SUMMARIZER_CHROMIUM"), "chromium", "chromium-browser",
-                 "google-chrome"):  # fmt: skip
+    for name in (
+        os.environ.get("SUMMARIZER_CHROMIUM"),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+    ):
         if name and (found := shutil.which(name)):
             return found
     return None
@@ -94,7 +106,9 @@ def chromium() -> str:
     path = chromium_path()
     if path is None:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("chromium is not installed: .ci/run installs it with apt-get", pytrace=False)
+            pytest.fail(
+                "chromium is not installed: .ci/run installs it with apt-get", pytrace=False
+            )
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return path
 
@@ -103,8 +117,10 @@ def run_chromium(chromium: str, page: Path, *args: str) -> subprocess.CompletedP
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         proc = subprocess.run(
             [chromium, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc
 
@@ -125,8 +141,9 @@ def with_self_test(html: str, *, keep_csp: bool = True) -> str:
 def self_test(chromium: str, html: str, tmp_path: Path, name: str) -> dict:
     page = tmp_path / f"{name}.html"
     page.write_text(html, encoding="utf-8")
-    proc = run_chromium(chromium, page, "--window-size=1280,900", "--virtual-time-budget=10000",
-                        "--dump-dom")  # fmt: skip
+    proc = run_chromium(
+        chromium, page, "--window-size=1280,900", "--virtual-time-budget=10000", "--dump-dom"
+    )
     found = re.search(r'<pre id="selftest">(.*?)</pre>', proc.stdout, re.S)
     assert found, f"the self-test did not run; chromium said: {proc.stderr[-2000:]}"
     return json.loads(htmllib.unescape(found.group(1)))
@@ -165,8 +182,12 @@ def test_report_loads_highlights_the_quotes_and_clicking_one_shows_its_event(chr
 def test_script_in_an_article_runs_nothing_even_without_the_csp(chromium, tmp_path):
     summary = hostile_summary(tmp_path)
     for keep_csp in (False, True):
-        result = self_test(chromium, with_self_test(render_html([summary]), keep_csp=keep_csp),
-                           tmp_path, f"hostile-{keep_csp}")  # fmt: skip
+        result = self_test(
+            chromium,
+            with_self_test(render_html([summary]), keep_csp=keep_csp),
+            tmp_path,
+            f"hostile-{keep_csp}",
+        )
         assert result["pwned"] is None
         assert result["scripts"] == 2  # the report's and the self-test's
         assert result["texts"] == [SCRIPT_TEXT]  # shown as characters

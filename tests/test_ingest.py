@@ -13,12 +13,28 @@ from summarizer.ingest import (
 from tests.conftest import ROOT, SEEDS
 
 EXPECTED = {
-    "000_7f59d95cd243b889": ("Syria regime suffers losses trying to recapture Alawite village", dt.date(2016, 5, 21), None),
-    "001_99316f61b9136f9d": ("Syria regime launches ground offensive under 'intense' Russian air strikes for first time", None, None),
+    "000_7f59d95cd243b889": (
+        "Syria regime suffers losses trying to recapture Alawite village",
+        dt.date(2016, 5, 21),
+        None,
+    ),
+    "001_99316f61b9136f9d": (
+        "Syria regime launches ground offensive under 'intense' Russian air strikes for first time",
+        None,
+        None,
+    ),
     "002_4a63372d829b355a": ("Syrian regime gains ground on opposition", None, "TRTWorld"),
-    "003_6b1604286af0b08a": ("Clashes and regime air strikes leave kill 36 people in Syria", None, None),
-    "004_b7d2140178b5259b": ("3 dead as Syria regime launches assault on Homs, Hama", dt.date(2018, 4, 16), None),
-}  # fmt: skip
+    "003_6b1604286af0b08a": (
+        "Clashes and regime air strikes leave kill 36 people in Syria",
+        None,
+        None,
+    ),
+    "004_b7d2140178b5259b": (
+        "3 dead as Syria regime launches assault on Homs, Hama",
+        dt.date(2018, 4, 16),
+        None,
+    ),
+}
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
@@ -97,8 +113,9 @@ def test_bad_files_get_one_line_errors_and_the_rest_go_on(tmp_path):
 
 def test_globs_and_empty_directories(tmp_path):
     assert [a.id for a in iter_articles([str(ROOT / "seeds" / "00[34]*.txt")])] == [
-        "003_6b1604286af0b08a", "004_b7d2140178b5259b",
-    ]  # fmt: skip
+        "003_6b1604286af0b08a",
+        "004_b7d2140178b5259b",
+    ]
     assert [str(e) for e in _errors([str(tmp_path / "*.txt")])] == [
         f"{tmp_path / '*.txt'}: pattern matches no files"
     ]
@@ -175,24 +192,31 @@ def test_jsonl_fields_of_the_wrong_type_are_one_failure_each(tmp_path):
         ('{"headline": {}, "text": "x"}', "'headline' must be a string, not an object"),
         ('{"outlet": ["a"], "text": "x"}', "'outlet' must be a string, not an array"),
         ('{"url": false, "text": "x"}', "'url' must be a string, not a boolean"),
-        ('{"id": 1.5, "text": "x"}',
-         "'id' must be a string or an integer, not a fractional number"),
+        (
+            '{"id": 1.5, "text": "x"}',
+            "'id' must be a string or an integer, not a fractional number",
+        ),
         ('{"id": true, "text": "x"}', "'id' must be a string or an integer, not a boolean"),
         ('{"id": ["a"], "text": "x"}', "'id' must be a string or an integer, not an array"),
         ('["text", "x"]', "not a JSON object (an array)"),
         ('"x"', "not a JSON object (a string)"),
         ("7", "not a JSON object (a number)"),
         ("null", "not a JSON object (null)"),
-        ('{"published": "May 2019", "text": "x"}',
-         "'published' must be a YYYY-MM-DD date, not 'May 2019'"),
-        ('{"published": "2019-02-30", "text": "x"}',
-         "'published' must be a YYYY-MM-DD date, not '2019-02-30'"),
-        ('{"published": "20190511", "text": "x"}',
-         "'published' must be a YYYY-MM-DD date, not '20190511'"),
-        ('{"published": 2019, "text": "x"}',
-         "'published' must be a YYYY-MM-DD date, not a number"),
+        (
+            '{"published": "May 2019", "text": "x"}',
+            "'published' must be a YYYY-MM-DD date, not 'May 2019'",
+        ),
+        (
+            '{"published": "2019-02-30", "text": "x"}',
+            "'published' must be a YYYY-MM-DD date, not '2019-02-30'",
+        ),
+        (
+            '{"published": "20190511", "text": "x"}',
+            "'published' must be a YYYY-MM-DD date, not '20190511'",
+        ),
+        ('{"published": 2019, "text": "x"}', "'published' must be a YYYY-MM-DD date, not a number"),
         ("[" * 100_000, "invalid JSON (nested too deeply)"),
-    ]  # fmt: skip
+    ]
     # a good line around every bad one: each bad line is its own failure and nothing more
     lines = [good]
     for line, _ in bad:
@@ -211,10 +235,16 @@ def test_jsonl_fields_that_may_be_null_absent_or_a_longer_date(tmp_path):
     path = tmp_path / "f.jsonl"
     records = [
         {"id": None, "title": None, "outlet": None, "url": None, "published": None, "text": "A"},
-        {"id": 7, "headline": "H", "outlet": "O", "url": "u", "published": "2019-05-11T08:00Z",
-         "text": "B"},
+        {
+            "id": 7,
+            "headline": "H",
+            "outlet": "O",
+            "url": "u",
+            "published": "2019-05-11T08:00Z",
+            "text": "B",
+        },
         {"published": "", "text": "C"},  # an empty date has always meant none
-    ]  # fmt: skip
+    ]
     path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     first, second, third = iter_articles([path])
     assert (first.id, first.headline, first.outlet, first.published) == ("f-1", "A", None, None)
@@ -280,8 +310,12 @@ def test_ids_are_unique_within_a_read(tmp_path):
     (tmp_path / "a" / "report.txt").write_text("One\n\nA clash in Hama.", encoding="utf-8")
     (tmp_path / "b" / "report.txt").write_text("Two\n\nA clash in Homs.", encoding="utf-8")
     batch = tmp_path / "batch.jsonl"
-    lines = [{"id": "dup", "text": "x"}, {"id": "dup", "text": "y"}, {"id": "dup~2", "text": "z"},
-             {"id": "dup", "text": "w"}]  # fmt: skip
+    lines = [
+        {"id": "dup", "text": "x"},
+        {"id": "dup", "text": "y"},
+        {"id": "dup~2", "text": "z"},
+        {"id": "dup", "text": "w"},
+    ]
     batch.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     items = list(iter_articles([tmp_path / "a", tmp_path / "b", batch]))
     assert [a.id for a in items] == ["report", "report~2", "dup", "dup~2", "dup~2~2", "dup~3"]

@@ -28,7 +28,9 @@ def live(server):
 
 def settings(server, model="fixture", **kw) -> Settings:
     kw.setdefault("concurrency", 4)
-    return Settings(base_url=server.base_url, api_key=RECORDING_KEY, model=model, mode="tools", **kw)
+    return Settings(
+        base_url=server.base_url, api_key=RECORDING_KEY, model=model, mode="tools", **kw
+    )
 
 
 def articles(n: int, start: int = 0, marker: str = ""):
@@ -62,7 +64,9 @@ def test_rerun_of_the_same_articles_sends_no_request(live, tmp_path):
     cached = sorted(again.summarize_many(articles(6)), key=lambda r: r.index)
     assert requested(live) == 6  # not one more request
     assert all(r.ok and r.cached and r.usage.attempts == 0 for r in cached)
-    assert [r.summary for r in cached] == [r.summary for r in sorted(results, key=lambda r: r.index)]
+    assert [r.summary for r in cached] == [
+        r.summary for r in sorted(results, key=lambda r: r.index)
+    ]
     assert again.run_id != first.run_id
     stored = rows(db, again.run_id)
     assert len(stored) == 6 and all(r.cached and r.prompt_tokens == 0 for r in stored)
@@ -84,10 +88,16 @@ def test_a_ledger_from_before_the_gazetteer_column_still_serves_its_records(live
     again = Summarizer(settings(live), ledger=db)
     cached = sorted(again.summarize_many(articles(3)), key=lambda r: r.index)
     assert requested(live) == 3 and all(r.cached for r in cached)
-    assert [r.summary_json for r in cached] == [r.summary_json for r in sorted(first, key=lambda r: r.index)]
+    assert [r.summary_json for r in cached] == [
+        r.summary_json for r in sorted(first, key=lambda r: r.index)
+    ]
     with sqlite3.connect(db) as con:  # the column is back; old rows are "not known"
-        assert {g for (g,) in con.execute("SELECT gazetteer FROM items WHERE run_id != ?",
-                                          (again.run_id,))} == {None}  # fmt: skip
+        assert {
+            g
+            for (g,) in con.execute(
+                "SELECT gazetteer FROM items WHERE run_id != ?", (again.run_id,)
+            )
+        } == {None}
 
 
 def test_the_same_article_twice_in_a_batch_is_asked_once(live, tmp_path):
@@ -113,8 +123,12 @@ def test_a_crashed_run_resumes_with_only_what_was_missing(live, tmp_path):
         assert ledger.run(run_id).status == "running"
         finished = {row.seq: row.article_id for row in ledger.items(run_id)}
         # Answers that had arrived but were not yet assembled and recorded are in the log.
-        answered = {seq for (seq,) in ledger._db.execute(
-            "SELECT seq FROM responses WHERE run_id = ?", (run_id,))} - set(finished)  # fmt: skip
+        answered = {
+            seq
+            for (seq,) in ledger._db.execute(
+                "SELECT seq FROM responses WHERE run_id = ?", (run_id,)
+            )
+        } - set(finished)
     assert {r.index for r in seen} <= set(finished)  # handed out only once committed
 
     asked_before = {h["article"] for h in live.history}
@@ -142,8 +156,17 @@ def test_an_answer_logged_before_a_crash_is_not_asked_again(live, tmp_path):
     run_id = s.start_run()
     key = cache_key(config_key(s.config()), batch[1])
     answer = '{"summary": "Logged before the crash.", "key_points": [], "sources_cited": [], "events": []}'
-    s.ledger.log_response(key, answer, run_id=run_id, seq=1, model="fixture", prompt_tokens=700,
-                          completion_tokens=30, attempts=2, latency_s=0.5)  # fmt: skip
+    s.ledger.log_response(
+        key,
+        answer,
+        run_id=run_id,
+        seq=1,
+        model="fixture",
+        prompt_tokens=700,
+        completion_tokens=30,
+        attempts=2,
+        latency_s=0.5,
+    )
     results = sorted(s.summarize_many(batch, run_id=run_id), key=lambda r: r.index)
     assert requested(live) == 2  # articles 0 and 2 only
     assert results[1].summary.summary == "Logged before the crash."
@@ -185,13 +208,20 @@ def test_retry_failed_asks_again_only_for_the_failures(live, tmp_path):
     stored = rows(db, run_id)
     assert len(stored) == 3 and all(r.status == "ok" for r in stored)
     # Nothing left to retry: a third pass sends nothing and changes nothing.
-    again = list(Summarizer(settings(live, "fixture:500"), ledger=db).summarize_many(batch, run_id=run_id, retry_failed=True))
+    again = list(
+        Summarizer(settings(live, "fixture:500"), ledger=db).summarize_many(
+            batch, run_id=run_id, retry_failed=True
+        )
+    )
     assert all(r.resumed for r in again) and requested(live) == 6
 
 
 def test_token_budget_stops_reasks(live, tmp_path):
-    s = Summarizer(settings(live, "fixture:invalid"), ledger=tmp_path / "l.sqlite3",
-                   limits=Limits(token_budget=10))  # fmt: skip
+    s = Summarizer(
+        settings(live, "fixture:invalid"),
+        ledger=tmp_path / "l.sqlite3",
+        limits=Limits(token_budget=10),
+    )
     [result] = list(s.summarize_many(articles(1)))
     assert result.status == "failed"
     assert result.failure.reason.startswith("token budget exhausted:")
@@ -204,11 +234,16 @@ def test_token_budget_stops_reasks(live, tmp_path):
 
 def test_an_ok_row_is_written_once(tmp_path):
     with Ledger(tmp_path / "l.sqlite3") as ledger:
-        run_id = ledger.start_run(settings=Settings(base_url="http://x/v1"), endpoint="e",
-                                  config={"model": "m", "prompt_version": "p", "schema_version": "1"})  # fmt: skip
+        run_id = ledger.start_run(
+            settings=Settings(base_url="http://x/v1"),
+            endpoint="e",
+            config={"model": "m", "prompt_version": "p", "schema_version": "1"},
+        )
         assert ledger.record(run_id, ItemRow(seq=0, article_id="a", status="failed", reason="boom"))
         assert ledger.record(run_id, ItemRow(seq=0, article_id="a", status="ok", result="{}"))
-        assert not ledger.record(run_id, ItemRow(seq=0, article_id="a", status="failed", reason="late"))
+        assert not ledger.record(
+            run_id, ItemRow(seq=0, article_id="a", status="failed", reason="late")
+        )
         [row] = ledger.items(run_id)
         assert (row.status, row.result, row.reason) == ("ok", "{}", None)
         assert ledger._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -255,8 +290,11 @@ def test_during_a_batch_a_thread_checkpoints_the_wal(tmp_path):
 
     path = tmp_path / "l.sqlite3"
     with Ledger(path) as ledger:
-        run_id = ledger.start_run(settings=Settings(), endpoint="e",
-                                  config={"model": "m", "prompt_version": "p", "schema_version": "1"})  # fmt: skip
+        run_id = ledger.start_run(
+            settings=Settings(),
+            endpoint="e",
+            config={"model": "m", "prompt_version": "p", "schema_version": "1"},
+        )
         checkpointer = ledger.checkpointer()
         checkpointer._period_s = 0.02
         assert autocheckpoint(ledger) == 10_000  # this connection leaves ~all of it to the thread
@@ -296,22 +334,51 @@ def test_a_ledger_that_cannot_be_made_or_read_says_so_in_one_line(tmp_path):
     blocker.write_text("")
     with pytest.raises(LedgerError) as made:
         Ledger(blocker / "ledger.sqlite3")  # its directory would have to be a file
-    assert str(made.value) == f"{blocker / 'ledger.sqlite3'}: cannot create the ledger (File exists: {blocker})"
+    assert (
+        str(made.value)
+        == f"{blocker / 'ledger.sqlite3'}: cannot create the ledger (File exists: {blocker})"
+    )
     garbage = tmp_path / "garbage.sqlite3"
     garbage.write_bytes(b"this is not an SQLite file, just text that is long enough" * 20)
-    with pytest.raises(LedgerError, match=r"garbage\.sqlite3: not a usable ledger \(file is not a database\)"):
+    with pytest.raises(
+        LedgerError, match=r"garbage\.sqlite3: not a usable ledger \(file is not a database\)"
+    ):
         Ledger(garbage)
 
 
 def test_a_runs_cost_is_unknown_once_an_asked_article_had_no_price(tmp_path):
     with Ledger(tmp_path / "l.sqlite3") as ledger:
         config = {"model": "m", "prompt_version": "p", "schema_version": "1"}
-        run_id = ledger.start_run(settings=Settings(base_url="http://x/v1"), endpoint="e", config=config)
-        ledger.record(run_id, ItemRow(seq=0, article_id="a", status="ok", result="{}", cached=True,
-                                      cost_usd=0.0))  # fmt: skip
-        ledger.record(run_id, ItemRow(seq=1, article_id="b", status="ok", result="{}", attempts=1,
-                                      prompt_tokens=10, cost_usd=0.002))  # fmt: skip
+        run_id = ledger.start_run(
+            settings=Settings(base_url="http://x/v1"), endpoint="e", config=config
+        )
+        ledger.record(
+            run_id,
+            ItemRow(seq=0, article_id="a", status="ok", result="{}", cached=True, cost_usd=0.0),
+        )
+        ledger.record(
+            run_id,
+            ItemRow(
+                seq=1,
+                article_id="b",
+                status="ok",
+                result="{}",
+                attempts=1,
+                prompt_tokens=10,
+                cost_usd=0.002,
+            ),
+        )
         assert ledger.run(run_id).cost_usd == pytest.approx(0.002)
-        ledger.record(run_id, ItemRow(seq=2, article_id="c", status="ok", result="{}", attempts=1,
-                                      prompt_tokens=10, cost_usd=None))  # fmt: skip
+        ledger.record(
+            run_id,
+            ItemRow(
+                seq=2,
+                article_id="c",
+                status="ok",
+                result="{}",
+                attempts=1,
+                prompt_tokens=10,
+                cost_usd=None,
+            ),
+        )
         assert ledger.run(run_id).cost_usd is None  # not "$0.002": part of it has no price

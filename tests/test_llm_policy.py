@@ -13,8 +13,12 @@ REQUEST = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
 def status_error(code: int, headers: dict | None = None, body: dict | None = None):
     response = httpx2.Response(code, headers=headers or {}, request=REQUEST, json=body or {})
-    cls = {429: openai.RateLimitError, 500: openai.InternalServerError,
-           401: openai.AuthenticationError, 400: openai.BadRequestError}.get(code, openai.APIStatusError)  # fmt: skip
+    cls = {
+        429: openai.RateLimitError,
+        500: openai.InternalServerError,
+        401: openai.AuthenticationError,
+        400: openai.BadRequestError,
+    }.get(code, openai.APIStatusError)
     return cls("boom", response=response, body=body)
 
 
@@ -25,8 +29,10 @@ def wrapped(exc: Exception) -> InstructorRetryException:
         return outer
 
 
-@pytest.mark.parametrize("code, transient", [(429, True), (500, True), (503, True), (408, True),
-                                             (400, False), (401, False), (404, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    "code, transient",
+    [(429, True), (500, True), (503, True), (408, True), (400, False), (401, False), (404, False)],
+)
 def test_status_codes(code, transient):
     assert is_transient(status_error(code)) is transient
     assert is_transient(wrapped(status_error(code))) is transient  # as instructor raises it
@@ -41,7 +47,10 @@ def test_connection_and_timeout_errors_are_transient():
 def test_retry_after_header():
     assert retry_after_seconds(status_error(429, {"retry-after": "2"})) == 2.0
     assert retry_after_seconds(status_error(429, {"retry-after-ms": "1500"})) == 1.5
-    assert retry_after_seconds(status_error(429, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0.0
+    assert (
+        retry_after_seconds(status_error(429, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}))
+        == 0.0
+    )
     assert retry_after_seconds(status_error(500)) is None
     assert retry_after_seconds(wrapped(status_error(429, {"retry-after": "7"}))) == 7.0
 
@@ -51,7 +60,9 @@ def test_error_reasons_are_one_line_and_name_the_endpoint():
     reason, fatal = describe_error(
         wrapped(status_error(401, body={"error": {"message": "Incorrect API key"}})), s
     )
-    assert reason == "HTTP 401 from http://llm.local:8000/v1 (check OPENAI_API_KEY): Incorrect API key"
+    assert (
+        reason == "HTTP 401 from http://llm.local:8000/v1 (check OPENAI_API_KEY): Incorrect API key"
+    )
     assert fatal and "sk-secret" not in reason
     conn = openai.APIConnectionError(request=REQUEST)
     conn.__cause__ = ConnectionRefusedError("refused")
@@ -69,14 +80,22 @@ def test_a_connection_never_answered_is_given_up_in_seconds_and_said_so():
     s = Settings(base_url="http://llm.local:8000/v1", api_key="k")
     never = openai.APITimeoutError(request=REQUEST)
     never.__cause__ = httpx2.ConnectTimeout("Connection timeout to host", request=REQUEST)
-    assert describe_error(wrapped(never), s) == ("cannot connect to http://llm.local:8000/v1: no connection within 10s", False)
+    assert describe_error(wrapped(never), s) == (
+        "cannot connect to http://llm.local:8000/v1: no connection within 10s",
+        False,
+    )
     slow = openai.APITimeoutError(request=REQUEST)
     slow.__cause__ = httpx2.ReadTimeout("Timeout on reading data from socket", request=REQUEST)
-    assert describe_error(wrapped(slow), s) == ("request to http://llm.local:8000/v1 timed out after 600s", False)
+    assert describe_error(wrapped(slow), s) == (
+        "request to http://llm.local:8000/v1 timed out after 600s",
+        False,
+    )
 
 
 def test_an_article_too_long_for_the_embedded_model_says_what_to_do():
-    message = "request (15025 tokens) exceeds the available context size (8192 tokens), try increasing it"
+    message = (
+        "request (15025 tokens) exceeds the available context size (8192 tokens), try increasing it"
+    )
     error = status_error(400, body={"error": {"message": message}})
     reason, fatal = describe_error(wrapped(error), Settings())  # the embedded default
     assert reason == (
@@ -94,9 +113,14 @@ def test_mode_per_endpoint():
 
     assert choose_mode(Settings()) is instructor.Mode.JSON_SCHEMA  # embedded llama.cpp
     assert choose_mode(Settings(api_key="k")) is instructor.Mode.TOOLS  # OpenAI
-    assert choose_mode(Settings(base_url="http://localhost:11434/v1")) is instructor.Mode.JSON_SCHEMA
+    assert (
+        choose_mode(Settings(base_url="http://localhost:11434/v1")) is instructor.Mode.JSON_SCHEMA
+    )
     assert choose_mode(Settings(base_url="http://gpu-box:8000/v1")) is instructor.Mode.JSON_SCHEMA
-    assert choose_mode(Settings(base_url="https://api.openai.com/v1", api_key="k")) is instructor.Mode.TOOLS
+    assert (
+        choose_mode(Settings(base_url="https://api.openai.com/v1", api_key="k"))
+        is instructor.Mode.TOOLS
+    )
     assert choose_mode(Settings(base_url="http://x/v1", mode="md_json")) is instructor.Mode.MD_JSON
 
 
@@ -115,8 +139,15 @@ def test_http_clients_are_aiohttp_backed_and_share_one_tls_context(monkeypatch):
     """Every batch opens a client; the TLS context (~50 ms of CPU to make) is made once."""
     from summarizer.llm import http_client
 
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
-                 "all_proxy", "SUMMARIZER_HTTP"):  # fmt: skip
+    for name in (
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "SUMMARIZER_HTTP",
+    ):
         monkeypatch.delenv(name, raising=False)
     first, second = http_client(), http_client()
     assert type(first._transport).__name__ == "AiohttpTransport"
@@ -144,9 +175,15 @@ def test_the_request_body_is_the_request_as_json(mode, embedded):
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="m", mode=mode)
     extractor = Extractor(settings)
     if embedded:  # llama.cpp's extra_body options: merged into the body's top level
-        extractor._request_options = lambda: {"temperature": 0.0, "max_tokens": 9, "seed": 7,
-                                              "extra_body": {"cache_prompt": True}}  # fmt: skip
-    text = 'Ma\u02bfarrat al-Nu\u02bfm\u0101n \u0645\u0639\u0631\u0629 "shelled"\n\ttab \u2028 \\ end'
+        extractor._request_options = lambda: {
+            "temperature": 0.0,
+            "max_tokens": 9,
+            "seed": 7,
+            "extra_body": {"cache_prompt": True},
+        }
+    text = (
+        'Ma\u02bfarrat al-Nu\u02bfm\u0101n \u0645\u0639\u0631\u0629 "shelled"\n\ttab \u2028 \\ end'
+    )
     messages = [{"role": "system", "content": "You extract."}, {"role": "user", "content": text}]
     for model in (ExtractedSummary, quote_constrained_model(text, "Headline")):  # kept, not kept
         for _ in range(2):  # the first request for a model, then from the prepared one

@@ -24,15 +24,24 @@ def fake_parts(tmp_path, monkeypatch):
     def find_spec(name, *a):
         if name.startswith("fake_part"):
             folder = tmp_path / "site" / name
-            return SimpleNamespace(submodule_search_locations=[str(folder)]) if folder.exists() else None
+            return (
+                SimpleNamespace(submodule_search_locations=[str(folder)])
+                if folder.exists()
+                else None
+            )
         return real_find_spec(name, *a)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     whole = b"".join(chunks)
     return PackagedModel(
-        name="fake", description="fake", module_pattern="fake_part{n}", parts=3,
-        size=len(whole), sha256=hashlib.sha256(whole).hexdigest(), pip_extra="local",
-    ), whole  # fmt: skip
+        name="fake",
+        description="fake",
+        module_pattern="fake_part{n}",
+        parts=3,
+        size=len(whole),
+        sha256=hashlib.sha256(whole).hexdigest(),
+        pip_extra="local",
+    ), whole
 
 
 def test_assembles_once_and_verifies(fake_parts, tmp_path):
@@ -65,7 +74,9 @@ def test_refuses_parts_that_assemble_to_another_hash(fake_parts, tmp_path):
 def test_missing_package_says_what_to_install(fake_parts, tmp_path):
     model, _ = fake_parts
     missing = PackagedModel(**{**model.__dict__, "parts": 4})
-    with pytest.raises(LocalModelError, match=r"missing package fake_part4.*pip install 'summarizer\[local\]'"):
+    with pytest.raises(
+        LocalModelError, match=r"missing package fake_part4.*pip install 'summarizer\[local\]'"
+    ):
         assemble(missing, tmp_path / "cache")
 
 

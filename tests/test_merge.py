@@ -308,8 +308,13 @@ def test_a_publication_date_standing_in_stays_approximate():
     stated = event("C", date=day(D(2016, 5, 21), how=DateResolution.EXPLICIT, phrase="May 21"))
     with_stated = merge_events([article("A", a), article("C", stated)])[0].date
     assert with_stated.time_precision == 1  # another report states the day
-    weeks = [event(n, date=span(s, e)) for n, s, e in (("D", D(2016, 5, 15), D(2016, 5, 21)),
-                                                      ("E", D(2016, 5, 21), D(2016, 5, 27)))]
+    weeks = [
+        event(n, date=span(s, e))
+        for n, s, e in (
+            ("D", D(2016, 5, 15), D(2016, 5, 21)),
+            ("E", D(2016, 5, 21), D(2016, 5, 27)),
+        )
+    ]
     narrowed = merge_events([article(x.id.split("#")[0], x) for x in weeks])[0].date
     assert (narrowed.start, narrowed.end, narrowed.time_precision) == (D(2016, 5, 21),) * 2 + (1,)
 

@@ -207,6 +207,7 @@ def test_every_stored_number_comes_from_the_phrase():
 
 # --- the headline restating the article's main toll -------------------------------------------
 
+
 def _seed_article(prefix: str):
     from summarizer.ingest import read_article_file
     from tests.conftest import SEEDS
@@ -219,13 +220,18 @@ def _seed_article(prefix: str):
     "prefix, phrase, disputed, low, high, acled",
     [
         # "... leave kill 36 people in Syria" vs the lede's 35: one toll, two figures
-        ("003", "At least 35 fighters, including 26 pro-regime forces, were killed",
-         True, 35, 36, 35),
+        (
+            "003",
+            "At least 35 fighters, including 26 pro-regime forces, were killed",
+            True,
+            35,
+            36,
+            35,
+        ),
         # "3 dead as Syria regime launches assault ..." agrees with the lede
-        ("004", "At least three civilians, including one child, were killed",
-         False, 3, None, 3),
+        ("004", "At least three civilians, including one child, were killed", False, 3, None, 3),
     ],
-)  # fmt: skip
+)
 def test_the_headline_restates_the_ledes_toll(prefix, phrase, disputed, low, high, acled):
     article = _seed_article(prefix)
     others = headline_restatement(phrase, article.headline, article.text)
@@ -236,7 +242,10 @@ def test_the_headline_restates_the_ledes_toll(prefix, phrase, disputed, low, hig
 
 def test_seed_003_a_subset_toll_in_the_standfirst_is_not_the_headlines():
     article = _seed_article("003")
-    for phrase in ("More than 25 pro-regime forces were killed", "killed nine militants and rebels"):
+    for phrase in (
+        "More than 25 pro-regime forces were killed",
+        "killed nine militants and rebels",
+    ):
         assert headline_restatement(phrase, article.headline, article.text) == []
 
 
@@ -258,20 +267,36 @@ def test_a_headline_and_lede_that_differ_are_disputed_in_the_assembled_record():
     from summarizer.schema import ExtractedSummary, Usage
 
     article = _seed_article("003")
-    extraction = ExtractedSummary.model_validate({
-        "summary": "s", "key_points": [], "sources_cited": [],
-        "events": [{
-            "sub_event_type": "Armed clash", "plover_type": "ASSAULT",
-            "actor1": "regime forces", "actor1_type": "State forces", "actor2": "rebels",
-            "actor2_type": "Rebel group", "location": "Hama province", "date_phrase": "Saturday",
-            "fatalities_phrase": "At least 35 fighters, including 26 pro-regime forces, were killed",
-            "fatalities": 35,
-            "evidence": ["At least 35 fighters, including 26 pro-regime forces, were killed Saturday"],
-        }],
-    })  # fmt: skip
-    (event,) = build_summary(article, extraction, model="m", endpoint="e", prompt_version="v",
-                             usage=Usage()).events  # fmt: skip
-    assert event.fatalities.disputed and event.fatalities.acled == 35 and event.fatalities.high == 36
+    extraction = ExtractedSummary.model_validate(
+        {
+            "summary": "s",
+            "key_points": [],
+            "sources_cited": [],
+            "events": [
+                {
+                    "sub_event_type": "Armed clash",
+                    "plover_type": "ASSAULT",
+                    "actor1": "regime forces",
+                    "actor1_type": "State forces",
+                    "actor2": "rebels",
+                    "actor2_type": "Rebel group",
+                    "location": "Hama province",
+                    "date_phrase": "Saturday",
+                    "fatalities_phrase": "At least 35 fighters, including 26 pro-regime forces, were killed",
+                    "fatalities": 35,
+                    "evidence": [
+                        "At least 35 fighters, including 26 pro-regime forces, were killed Saturday"
+                    ],
+                }
+            ],
+        }
+    )
+    (event,) = build_summary(
+        article, extraction, model="m", endpoint="e", prompt_version="v", usage=Usage()
+    ).events
+    assert (
+        event.fatalities.disputed and event.fatalities.acled == 35 and event.fatalities.high == 36
+    )
 
 
 def test_a_number_word_inside_another_word_is_no_figure():

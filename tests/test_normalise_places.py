@@ -503,12 +503,18 @@ def test_a_lone_governorate_mention_decides_nothing_when_the_place_is_not_named(
 def test_events_at_the_same_village_share_the_governorate_one_of_them_gives(gaz):
     from summarizer.normalise.places import share_admin1
 
-    located = placed(resolve("al-Zara", seed_sentence("000", "Syrian forces clashed with armed rebels"), gaz))
+    located = placed(
+        resolve("al-Zara", seed_sentence("000", "Syrian forces clashed with armed rebels"), gaz)
+    )
     bare = placed(resolve("al-Zara", seed_sentence("000", "Last week, the village witnessed"), gaz))
     elsewhere = placed(resolve("Kafr Zita", "", gaz))
     first, second, third = share_admin1([located, bare, elsewhere])
     assert first == located and third == elsewhere
-    assert (second.admin1, second.geo_precision, second.rule) == ("Homs", 2, "unknown-article-admin1")
+    assert (second.admin1, second.geo_precision, second.rule) == (
+        "Homs",
+        2,
+        "unknown-article-admin1",
+    )
     assert (second.latitude, second.longitude) == (None, None)
 
 
@@ -527,13 +533,40 @@ def test_places_that_disagree_share_nothing(gaz):
 
 def test_load_reads_a_dump_once_and_names_it(tmp_path):
     path = tmp_path / "SY.txt"
-    broken = "\t".join(["9000009", "Broken", "Broken", "", "not-a-number", "36.0", "P", "PPL", "SY",
-                        "", "02", "", "", "", "0", "", "0", "Asia/Damascus"])  # fmt: skip
+    broken = "\t".join(
+        [
+            "9000009",
+            "Broken",
+            "Broken",
+            "",
+            "not-a-number",
+            "36.0",
+            "P",
+            "PPL",
+            "SY",
+            "",
+            "02",
+            "",
+            "",
+            "",
+            "0",
+            "",
+            "0",
+            "Asia/Damascus",
+        ]
+    )
     path.write_text("\n".join([*DUMP_ROWS, broken]) + "\n")
     loaded = Gazetteer.load(path)
     assert loaded is Gazetteer.load(str(path))  # cached per process
-    assert loaded.source.startswith("SY.txt sha256:") and len(loaded.source) == len("SY.txt sha256:") + 12
-    assert sorted(e.geonames_id for e in loaded.entries) == [9000001, 9000002, 9000003]  # the broken row skipped
+    assert (
+        loaded.source.startswith("SY.txt sha256:")
+        and len(loaded.source) == len("SY.txt sha256:") + 12
+    )
+    assert sorted(e.geonames_id for e in loaded.entries) == [
+        9000001,
+        9000002,
+        9000003,
+    ]  # the broken row skipped
     assert Gazetteer.load(None) is Gazetteer.default() and Gazetteer.default().source is None
 
 
@@ -565,7 +598,12 @@ def test_a_region_of_a_country_is_precision_3_with_no_governorate(gaz):
     m = resolve("north-west Syria", "clashes in the north of Hama province", gaz)
     assert summary(m) == ("country-part", "north-west Syria", None, 3)
     assert m.place.country_iso3 == "SYR"
-    assert summary(resolve("northern Syria", "", gaz)) == ("country-part", "northern Syria", None, 3)
+    assert summary(resolve("northern Syria", "", gaz)) == (
+        "country-part",
+        "northern Syria",
+        None,
+        3,
+    )
 
 
 def test_a_place_then_its_governorate_is_not_a_list(gaz):
@@ -589,10 +627,14 @@ def test_the_governorate_table_carries_pycountrys_iso_names():
 
     import pycountry
 
-    text = resources.files("summarizer.normalise").joinpath("data", "sy_admin1.csv").read_text("utf-8")
+    text = (
+        resources.files("summarizer.normalise").joinpath("data", "sy_admin1.csv").read_text("utf-8")
+    )
     rows = list(csv.DictReader(text.splitlines()))
     iso = {s.code: s.name for s in pycountry.subdivisions.get(country_code="SY")}
-    assert {r["iso_3166_2"]: r["iso_name"] for r in rows} == iso  # all 14, spelled as pycountry does
+    assert {
+        r["iso_3166_2"]: r["iso_name"] for r in rows
+    } == iso  # all 14, spelled as pycountry does
 
 
 def test_iso_spellings_find_their_governorate(gaz):

@@ -16,15 +16,18 @@ REFERENCE = SEEDS[0].parent.parent / "tests" / "fixtures" / "reference"
 
 
 def job_for(seed_path):
-    article = article_from_text(seed_path.read_text(encoding="utf-8"), seed_path.stem,
-                                source_path=str(seed_path))  # fmt: skip
+    article = article_from_text(
+        seed_path.read_text(encoding="utf-8"), seed_path.stem, source_path=str(seed_path)
+    )
     return {
         "article": article_fields(article),
         "extraction": (REFERENCE / f"{seed_path.stem}.json").read_text(encoding="utf-8"),
-        "model": "fixture", "endpoint": "http://127.0.0.1:9/v1", "prompt_version": "p1",
+        "model": "fixture",
+        "endpoint": "http://127.0.0.1:9/v1",
+        "prompt_version": "p1",
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "attempts": 1},
         "created_at": "2026-01-01T00:00:00+00:00",
-    }  # fmt: skip
+    }
 
 
 START_METHODS = pytest.mark.parametrize("start_method", ["fork", "spawn"])
@@ -62,8 +65,13 @@ def test_a_batch_through_the_pool_matches_one_without(tmp_path, monkeypatch):
 
     def run(workers: str, ledger):
         monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", workers)
-        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                            mode="tools", concurrency=16)  # fmt: skip
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=RECORDING_KEY,
+            model="fixture",
+            mode="tools",
+            concurrency=16,
+        )
         results = Summarizer(settings, ledger=ledger).summarize_many(SEEDS * 4)
         return {r.index: r.summary.model_dump(exclude={"provenance"}) for r in results if r.ok}
 
@@ -138,8 +146,13 @@ def test_a_stuck_worker_costs_time_not_results(tmp_path, monkeypatch):
 
     monkeypatch.setattr(AssemblyPool, "assemble", stuck)
     with start_fixture_server() as server:
-        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                            mode="tools", concurrency=16)  # fmt: skip
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=RECORDING_KEY,
+            model="fixture",
+            mode="tools",
+            concurrency=16,
+        )
         summarizer = Summarizer(settings, ledger=tmp_path / "l.sqlite3")
         results = list(summarizer.summarize_many(SEEDS * 2))
     assert sorted(r.index for r in results) == list(range(10)) and all(r.ok for r in results)
@@ -157,8 +170,11 @@ async def test_a_forked_worker_keeps_none_of_the_engines_files(tmp_path):
     pool.start()
     try:
         assert await pool.assemble(job_for(SEEDS[0]))  # started and serving
-        pid = next(int(p) for p in os.listdir("/proc") if p.isdigit()
-                   and _parent(int(p)) == os.getpid() and _is_forked_worker(int(p)))  # fmt: skip
+        pid = next(
+            int(p)
+            for p in os.listdir("/proc")
+            if p.isdigit() and _parent(int(p)) == os.getpid() and _is_forked_worker(int(p))
+        )
         targets = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
         assert str(tmp_path / "ledger-like.sqlite3") not in targets
         assert not any(t.startswith(("socket:", "anon_inode:[eventpoll]")) for t in targets)
@@ -183,7 +199,9 @@ def _is_forked_worker(pid: int) -> bool:
         return False
 
 
-def test_far_behind_the_engine_waits_for_the_pool_instead_of_assembling_itself(tmp_path, monkeypatch):
+def test_far_behind_the_engine_waits_for_the_pool_instead_of_assembling_itself(
+    tmp_path, monkeypatch
+):
     from summarizer import engine
     from summarizer.api import Summarizer
     from summarizer.settings import Settings
@@ -203,8 +221,13 @@ def test_far_behind_the_engine_waits_for_the_pool_instead_of_assembling_itself(t
 
     monkeypatch.setattr(AssemblyPool, "assemble", slow)
     with start_fixture_server() as server:
-        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                            mode="tools", concurrency=16)  # fmt: skip
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=RECORDING_KEY,
+            model="fixture",
+            mode="tools",
+            concurrency=16,
+        )
         summarizer = Summarizer(settings, ledger=tmp_path / "l.sqlite3")
         started = time.monotonic()
         results = list(summarizer.summarize_many(SEEDS))
@@ -232,7 +255,7 @@ async def test_forked_workers_that_cannot_be_reached_are_ended(monkeypatch):
         os.close(answers_r)
         os.close(jobs_w)
         os.kill(pid, 9)
-        os.waitpid(pid, 0)  # noqa: ASYNC222 - killed: reaped at once
+        os.waitpid(pid, 0)
         raise OSError("cannot connect")
 
     monkeypatch.setattr(pool, "_fork", recording_fork)
@@ -273,8 +296,13 @@ def test_a_batch_with_a_request_worker_on_two_cores_assembles_here(tmp_path, mon
 
     def stats(cores: int):
         monkeypatch.setattr("os.cpu_count", lambda: cores)
-        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                            mode="tools", concurrency=16)  # fmt: skip
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=RECORDING_KEY,
+            model="fixture",
+            mode="tools",
+            concurrency=16,
+        )
         summarizer = Summarizer(settings, ledger=tmp_path / f"{cores}.sqlite3")
         assert all(r.ok for r in summarizer.summarize_many(SEEDS))
         return summarizer.stats

@@ -15,7 +15,9 @@ from summarizer.pricing import (
 def test_known_model_is_priced_per_million_tokens():
     assert price_for("gpt-4o-mini") == Price(input=0.15, output=0.60)
     assert estimate_cost("gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
-    assert estimate_cost("gpt-4o-mini", 2000, 1000) == pytest.approx((2000 * 0.15 + 1000 * 0.60) / 1e6)
+    assert estimate_cost("gpt-4o-mini", 2000, 1000) == pytest.approx(
+        (2000 * 0.15 + 1000 * 0.60) / 1e6
+    )
 
 
 def test_dated_snapshot_uses_its_base_price_and_unknown_models_get_none():
@@ -42,11 +44,14 @@ def test_table_is_editable_via_environment(tmp_path, monkeypatch):
         load_prices.cache_clear()
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[models."m"]\ninput = 1.0\n', "needs numeric 'input' and 'output'"),
-    ('[models."m"]\ninput = -1\noutput = 1\n', "negative price"),
-    ("[models\n", "not valid TOML"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[models."m"]\ninput = 1.0\n', "needs numeric 'input' and 'output'"),
+        ('[models."m"]\ninput = -1\noutput = 1\n', "negative price"),
+        ("[models\n", "not valid TOML"),
+    ],
+)
 def test_bad_table_names_the_file_and_problem(tmp_path, text, message):
     bad = tmp_path / "p.toml"
     bad.write_text(text)

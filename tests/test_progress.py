@@ -15,7 +15,9 @@ def results():
     failure = Failure(article_id="b", stage="llm", reason="HTTP 500")
     return [
         Result(0, failure=failure, usage=usage, cost_usd=0.01),
-        Result(1, failure=Failure(article_id="c", stage="ingest", reason="empty file"), usage=Usage()),
+        Result(
+            1, failure=Failure(article_id="c", stage="ingest", reason="empty file"), usage=Usage()
+        ),
     ]
 
 
@@ -42,7 +44,16 @@ def test_a_terminal_gets_a_live_bar_with_counts_tokens_and_cost():
 
 
 def test_summary_table_says_what_happened_and_never_invents_a_price():
-    stats = BatchStats(done=3, ok=2, failed=1, cached=1, requests=4, prompt_tokens=10, completion_tokens=5, priced=False)
+    stats = BatchStats(
+        done=3,
+        ok=2,
+        failed=1,
+        cached=1,
+        requests=4,
+        prompt_tokens=10,
+        completion_tokens=5,
+        priced=False,
+    )
     console = Console(file=io.StringIO(), width=120)
     console.print(summary_table(stats, run_id="20260101-000000-abcd", ledger="/tmp/l.sqlite3"))
     text = console.file.getvalue()
@@ -53,7 +64,9 @@ def test_summary_table_says_what_happened_and_never_invents_a_price():
 
 def test_count_inputs_reads_jsonl_lines_and_files(tmp_path):
     (tmp_path / "a.txt").write_text("x")
-    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps({"text": f"t{i}"}) for i in range(5)) + "\n\n")
+    (tmp_path / "b.jsonl").write_text(
+        "\n".join(json.dumps({"text": f"t{i}"}) for i in range(5)) + "\n\n"
+    )
     assert count_inputs([tmp_path]) == 6
     assert count_inputs([tmp_path / "missing.txt"]) == 1  # reported as one failure later
 

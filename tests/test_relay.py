@@ -35,8 +35,9 @@ def server():
 
 def request_for(base_url: str, model: str = "fixture", timeout: float = 10.0):
     """(openai client, request body) for the first seed, as the Extractor builds them."""
-    settings = Settings(base_url=base_url, api_key=RECORDING_KEY, model=model, mode="tools",
-                        timeout=timeout)  # fmt: skip
+    settings = Settings(
+        base_url=base_url, api_key=RECORDING_KEY, model=model, mode="tools", timeout=timeout
+    )
     extractor = Extractor(settings)
     article = article_from_text(SEEDS[0].read_text(encoding="utf-8"), SEEDS[0].stem)
     _, request = extractor._prepare(ExtractedSummary, load_prompts().messages(article))
@@ -46,7 +47,7 @@ def request_for(base_url: str, model: str = "fixture", timeout: float = 10.0):
 async def outcome(call):
     try:
         return await call
-    except Exception as exc:  # noqa: BLE001 - compared below
+    except Exception as exc:
         return exc
 
 
@@ -114,9 +115,17 @@ async def test_timeouts_and_refused_connections_come_back_as_the_clients_own(una
     try:
         # (A refused connection is no timeout, though openai's aiohttp transport says so.)
         for base_url, kind, said in [
-            (f"http://127.0.0.1:{silent.getsockname()[1]}/v1", openai.APITimeoutError, "timed out after 0.3s"),
+            (
+                f"http://127.0.0.1:{silent.getsockname()[1]}/v1",
+                openai.APITimeoutError,
+                "timed out after 0.3s",
+            ),
             (refused_url, openai.APIConnectionError, "cannot connect to http://127.0.0.1:"),
-            (unanswered_url, openai.APITimeoutError, f"cannot connect to {unanswered_url}: no connection within 0.3s"),
+            (
+                unanswered_url,
+                openai.APITimeoutError,
+                f"cannot connect to {unanswered_url}: no connection within 0.3s",
+            ),
         ]:
             raw, body, settings = request_for(base_url, timeout=0.3)
             worker = await started(base_url, timeout=0.3)
@@ -179,7 +188,7 @@ async def test_closing_the_worker_does_not_wait_for_its_exit(server, monkeypatch
         pool.reap_ended_workers(wait=True)
         assert pid not in pool._ended
         with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)  # noqa: ASYNC222 - WNOHANG
+            os.waitpid(pid, os.WNOHANG)
     finally:
         await raw.close()
 
@@ -190,8 +199,13 @@ def test_a_batch_through_the_request_worker_matches_one_without(tmp_path, monkey
     def run(relayed: bool, ledger):
         # The fixture server's thread makes fork_possible() false: force the choice.
         monkeypatch.setattr(relay, "fork_possible", lambda: relayed)
-        settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                            mode="tools", concurrency=16)  # fmt: skip
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=RECORDING_KEY,
+            model="fixture",
+            mode="tools",
+            concurrency=16,
+        )
         summarizer = Summarizer(settings, ledger=ledger)
         results = list(summarizer.summarize_many(SEEDS * 4))
         assert all(r.ok for r in results)
@@ -220,8 +234,13 @@ def test_the_request_is_worked_out_before_the_request_worker_is_forked(server, m
         real_start(self)
 
     monkeypatch.setattr(RequestWorker, "start", start)
-    settings = Settings(base_url=server.base_url, api_key=RECORDING_KEY, model="fixture",
-                        mode="tools", concurrency=16)  # fmt: skip
+    settings = Settings(
+        base_url=server.base_url,
+        api_key=RECORDING_KEY,
+        model="fixture",
+        mode="tools",
+        concurrency=16,
+    )
     summarizer = Summarizer(settings)
     assert all(r.ok for r in summarizer.summarize_many(SEEDS[:2]))
     assert len(seen) == 1 and ExtractedSummary in seen[0]

@@ -13,11 +13,18 @@ TEXT = "Clash in Hama\n\nRegime forces clashed with rebels in Kafr Zita on Wedne
 
 def _event(quote: str, **kw) -> ExtractedEvent:
     fields = dict(
-        sub_event_type="Armed clash", plover_type="ASSAULT", actor1="Regime forces",
-        actor1_type="State forces", actor2="rebels", actor2_type="Rebel group",
-        location="Kafr Zita", date_phrase="on Wednesday", fatalities_phrase="killing 12 fighters",
-        fatalities=12, evidence=[quote],
-    )  # fmt: skip
+        sub_event_type="Armed clash",
+        plover_type="ASSAULT",
+        actor1="Regime forces",
+        actor1_type="State forces",
+        actor2="rebels",
+        actor2_type="Rebel group",
+        location="Kafr Zita",
+        date_phrase="on Wednesday",
+        fatalities_phrase="killing 12 fighters",
+        fatalities=12,
+        evidence=[quote],
+    )
     fields.update(kw)
     return ExtractedEvent(**fields)
 
@@ -32,15 +39,22 @@ def test_grounded_and_ungrounded_events_are_told_apart():
     article = article_from_text(TEXT, "a1")
     extracted = ExtractedSummary(
         summary="Regime forces and rebels clashed in Kafr Zita.",
-        key_points=[], sources_cited=[],
+        key_points=[],
+        sources_cited=[],
         events=[
             _event("Regime forces clashed with rebels in Kafr Zita on Wednesday"),
-            _event("Russian jets bombed a hospital in Idlib city on Tuesday night", location="Idlib",
-                   sub_event_type="Air/drone strike", fatalities=None, fatalities_phrase=None),
+            _event(
+                "Russian jets bombed a hospital in Idlib city on Tuesday night",
+                location="Idlib",
+                sub_event_type="Air/drone strike",
+                fatalities=None,
+                fatalities_phrase=None,
+            ),
         ],
-    )  # fmt: skip
-    summary = build_summary(article, extracted, model="m", endpoint="embedded",
-                            prompt_version="v", usage=Usage())  # fmt: skip
+    )
+    summary = build_summary(
+        article, extracted, model="m", endpoint="embedded", prompt_version="v", usage=Usage()
+    )
     assert [e.grounded for e in summary.events] == [True, False]
     assert summary.events[0].event_type.value == "Battles"
     assert summary.events[0].interaction == "State forces-Rebel group"
@@ -55,16 +69,20 @@ def test_death_counts_come_from_a_phrase_that_is_in_the_text():
     article = article_from_text(TEXT, "a1")
     quote = "Regime forces clashed with rebels in Kafr Zita on Wednesday"
     events = [
-        _event(quote),                                    # phrase in the text: 12
-        _event(quote, fatalities=40),                     # the model's own number is ignored
+        _event(quote),  # phrase in the text: 12
+        _event(quote, fatalities=40),  # the model's own number is ignored
         _event(quote, fatalities_phrase="killing 30 fighters", fatalities=30),  # not in the text
         _event(quote, fatalities_phrase="KILLING  12 fighters", fatalities=12),  # case/spacing
-    ]  # fmt: skip
+    ]
     summary = build_summary(
-        article, ExtractedSummary(summary="s", key_points=[], sources_cited=[], events=events),
-        model="m", endpoint="embedded", prompt_version="v", usage=Usage(),
+        article,
+        ExtractedSummary(summary="s", key_points=[], sources_cited=[], events=events),
+        model="m",
+        endpoint="embedded",
+        prompt_version="v",
+        usage=Usage(),
         created_at=dt.datetime(2026, 1, 1),
-    )  # fmt: skip
+    )
     # the first two are identical once the ignored number is set aside? No: they differ in the
     # model's number, so both are kept as separate events.
     acled = [e.fatalities.acled for e in summary.events]
@@ -77,9 +95,13 @@ def test_verbatim_repeats_of_an_event_are_kept_once():
     quote = "Regime forces clashed with rebels in Kafr Zita on Wednesday"
     events = [_event(quote), _event(quote), _event(quote, location="Hama")]
     summary = build_summary(
-        article, ExtractedSummary(summary="s", key_points=[], sources_cited=[], events=events),
-        model="m", endpoint="embedded", prompt_version="v", usage=Usage(),
-    )  # fmt: skip
+        article,
+        ExtractedSummary(summary="s", key_points=[], sources_cited=[], events=events),
+        model="m",
+        endpoint="embedded",
+        prompt_version="v",
+        usage=Usage(),
+    )
     assert [e.place.name for e in summary.events] == ["Kafr Zita", "Hama"]
     assert [e.id for e in summary.events] == ["a1#1", "a1#2"]
 
@@ -90,18 +112,34 @@ def test_normalised_values_are_shown_with_their_rule():
         "Saturday, killing at least 19 civilians, the Syrian Observatory for Human Rights said."
     )
     article = article_from_text(text, "a2")
-    quote = ("Regime forces shelled Kafr Zita in Hama province on Saturday, killing at least 19 "
-             "civilians, the Syrian Observatory for Human Rights said.")  # fmt: skip
+    quote = (
+        "Regime forces shelled Kafr Zita in Hama province on Saturday, killing at least 19 "
+        "civilians, the Syrian Observatory for Human Rights said."
+    )
     extracted = ExtractedSummary(
-        summary="s", key_points=[], sources_cited=["Syrian Observatory for Human Rights"],
-        events=[_event(quote, sub_event_type="Shelling/artillery/missile attack",
-                       actor2="civilians", actor2_type="Civilians", date_phrase="on Saturday",
-                       fatalities_phrase="killing at least 19 civilians", fatalities=19)],
-    )  # fmt: skip
-    summary = build_summary(article, extracted, model="m", endpoint="embedded",
-                            prompt_version="v", usage=Usage())  # fmt: skip
+        summary="s",
+        key_points=[],
+        sources_cited=["Syrian Observatory for Human Rights"],
+        events=[
+            _event(
+                quote,
+                sub_event_type="Shelling/artillery/missile attack",
+                actor2="civilians",
+                actor2_type="Civilians",
+                date_phrase="on Saturday",
+                fatalities_phrase="killing at least 19 civilians",
+                fatalities=19,
+            )
+        ],
+    )
+    summary = build_summary(
+        article, extracted, model="m", endpoint="embedded", prompt_version="v", usage=Usage()
+    )
     event = summary.events[0]
-    assert event.date.start == dt.date(2016, 5, 21) and event.date.resolution.value == "relative_to_publication"
+    assert (
+        event.date.start == dt.date(2016, 5, 21)
+        and event.date.resolution.value == "relative_to_publication"
+    )
     assert event.actor1.normalised_name == "Military Forces of Syria"
     assert event.place.admin1 == "Hama" and event.place.geo_precision == 1
     assert event.fatalities.acled == 19
@@ -116,13 +154,22 @@ def test_repeats_far_apart_are_kept_once_in_order_of_their_last_occurrence():
     from summarizer.assemble import _distinct
 
     a, b, c = (_event(q) for q in ("Rebels shelled Hama", "Jets struck Idlib", "Clashes in Homs"))
-    events = [a, b, _event("Rebels shelled Hama"), c, _event("Jets struck Idlib"),
-              _event("Jets struck Idlib", fatalities=3)]  # fmt: skip
+    events = [
+        a,
+        b,
+        _event("Rebels shelled Hama"),
+        c,
+        _event("Jets struck Idlib"),
+        _event("Jets struck Idlib", fatalities=3),
+    ]
     by_json = list({e.model_dump_json(): e for e in reversed(events)}.values())[::-1]
     assert _distinct(events) == by_json
     assert [e.evidence[0] for e in _distinct(events)] == [
-        "Rebels shelled Hama", "Clashes in Homs", "Jets struck Idlib", "Jets struck Idlib",
-    ]  # fmt: skip
+        "Rebels shelled Hama",
+        "Clashes in Homs",
+        "Jets struck Idlib",
+        "Jets struck Idlib",
+    ]
 
 
 def test_no_value_is_cropped_at_any_width():
@@ -164,11 +211,23 @@ def test_failure_reasons_are_never_cropped():
     url = "http://inference.internal.example.org:8000/v1/" + "x" * 60
     reason = f"cannot connect to {url}: ClientConnectorError"
     console = Console(record=True, width=80)
-    console.print(failures_table([Failure(article_id="a", source_path="/data/" + "y" * 70 + ".txt",
-                                          stage="llm", reason=reason)]))  # fmt: skip
+    console.print(
+        failures_table(
+            [
+                Failure(
+                    article_id="a",
+                    source_path="/data/" + "y" * 70 + ".txt",
+                    stage="llm",
+                    reason=reason,
+                )
+            ]
+        )
+    )
     text = console.export_text()
     assert "…" not in text
-    reason_column = [line.split("│")[3].strip() for line in text.splitlines() if line.count("│") == 4]
+    reason_column = [
+        line.split("│")[3].strip() for line in text.splitlines() if line.count("│") == 4
+    ]
     assert url in "".join(reason_column)  # folded over several lines, whole
 
 

@@ -70,7 +70,9 @@ def test_grounded_flag_must_match_the_evidence():
 
 
 def test_diplomatic_event_has_only_a_plover_type():
-    e = event(event_type=None, sub_event_type=None, disorder_type=None, plover_type=PloverType.REJECT)
+    e = event(
+        event_type=None, sub_event_type=None, disorder_type=None, plover_type=PloverType.REJECT
+    )
     assert e.event_type is None
 
 
@@ -107,11 +109,16 @@ def test_evidence_offsets(kwargs):
 
 def _summary(events, text_length=100):
     return ArticleSummary(
-        article_id="a", headline="h", sha256="0" * 64, text_length=text_length, summary="s",
+        article_id="a",
+        headline="h",
+        sha256="0" * 64,
+        text_length=text_length,
+        summary="s",
         events=events,
-        provenance=Provenance(model="m", endpoint="embedded", prompt_version="v",
-                              created_at=dt.datetime(2026, 1, 1)),
-    )  # fmt: skip
+        provenance=Provenance(
+            model="m", endpoint="embedded", prompt_version="v", created_at=dt.datetime(2026, 1, 1)
+        ),
+    )
 
 
 def test_offsets_must_be_inside_the_text():
@@ -121,7 +128,9 @@ def test_offsets_must_be_inside_the_text():
 
 
 def test_interaction_label():
-    assert interaction_of(ActorType.STATE_FORCES, ActorType.REBEL_GROUP) == "State forces-Rebel group"
+    assert (
+        interaction_of(ActorType.STATE_FORCES, ActorType.REBEL_GROUP) == "State forces-Rebel group"
+    )
     assert interaction_of(ActorType.STATE_FORCES, None) == "State forces only"
     assert interaction_of(None, ActorType.CIVILIANS) is None
 

@@ -82,14 +82,22 @@ def test_numbers_that_are_not_usable(monkeypatch, var, value, message):
 
 
 def test_numbers_at_their_bounds_are_taken(monkeypatch):
-    for var, value in [("SUMMARIZER_TIMEOUT", "1"), ("SUMMARIZER_CONCURRENCY", " 1 "),
-                       ("SUMMARIZER_MAX_TOKENS", "64"), ("SUMMARIZER_REASKS", "0"),
-                       ("SUMMARIZER_TRANSPORT_ATTEMPTS", "1")]:  # fmt: skip
+    for var, value in [
+        ("SUMMARIZER_TIMEOUT", "1"),
+        ("SUMMARIZER_CONCURRENCY", " 1 "),
+        ("SUMMARIZER_MAX_TOKENS", "64"),
+        ("SUMMARIZER_REASKS", "0"),
+        ("SUMMARIZER_TRANSPORT_ATTEMPTS", "1"),
+    ]:
         monkeypatch.setenv(var, value)
     s = Settings.from_env()
     assert (s.timeout, s.concurrency, s.max_tokens, s.reasks, s.transport_attempts) == (
-        1.0, 1, 64, 0, 1,
-    )  # fmt: skip
+        1.0,
+        1,
+        64,
+        0,
+        1,
+    )
     assert isinstance(s.timeout, float) and isinstance(s.max_tokens, int)
 
 

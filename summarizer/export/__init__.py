@@ -95,11 +95,16 @@ def _load_from_ledger(ref: str, ledger_path: Path | None) -> LoadedRun:
         elif item.status == "failed":
             stage = item.stage if item.stage in ("ingest", "llm", "validate") else "llm"
             failures.append(
-                Failure(article_id=item.article_id, source_path=item.source, stage=stage,
-                        reason=item.reason or "failed")  # fmt: skip
+                Failure(
+                    article_id=item.article_id,
+                    source_path=item.source,
+                    stage=stage,
+                    reason=item.reason or "failed",
+                )
             )
-    return LoadedRun(summaries=summaries, failures=failures, source=f"run {run_id} ({db})",
-                     costs=costs)  # fmt: skip
+    return LoadedRun(
+        summaries=summaries, failures=failures, source=f"run {run_id} ({db})", costs=costs
+    )
 
 
 def export_run(
@@ -120,8 +125,13 @@ def export_run(
         return write_csv(run.summaries, out)
     if fmt == "html":
         return write_html(
-            run.summaries, out, run.failures,
-            search_dirs=[*(text_dirs or []), *run.search_dirs], prices=prices, title=title,
-            source=run.source, costs=run.costs,
-        )  # fmt: skip
+            run.summaries,
+            out,
+            run.failures,
+            search_dirs=[*(text_dirs or []), *run.search_dirs],
+            prices=prices,
+            title=title,
+            source=run.source,
+            costs=run.costs,
+        )
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")

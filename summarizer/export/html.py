@@ -121,8 +121,15 @@ def _spans(a: int, summary: ArticleSummary, text: str) -> list[_Span]:
                 continue
             if not 0 <= ev.start < ev.end <= len(text):
                 continue
-            spans.append(_Span(ev.start, ev.end, _event_anchor(a, e), _quote_anchor(a, e, q),
-                               ev.status is MatchStatus.FUZZY))  # fmt: skip
+            spans.append(
+                _Span(
+                    ev.start,
+                    ev.end,
+                    _event_anchor(a, e),
+                    _quote_anchor(a, e, q),
+                    ev.status is MatchStatus.FUZZY,
+                )
+            )
     return spans
 
 
@@ -223,9 +230,11 @@ def events_table(a: int, summary: ArticleSummary, highlighted: bool) -> str:
 
 
 def article_section(a: int, summary: ArticleSummary, text: ArticleText) -> str:
-    meta = [summary.outlet or "outlet not stated",
-            summary.published.isoformat() if summary.published else "undated",
-            summary.article_id]  # fmt: skip
+    meta = [
+        summary.outlet or "outlet not stated",
+        summary.published.isoformat() if summary.published else "undated",
+        summary.article_id,
+    ]
     if summary.url:
         meta.append(summary.url)
     parts = [
@@ -314,9 +323,12 @@ def _cost_line(
 
 
 def _overview(
-    summaries: list[ArticleSummary], failures: list[Failure], prices: Prices | None,
-    source: str | None, costs: Mapping[str, float | None],
-) -> str:  # fmt: skip
+    summaries: list[ArticleSummary],
+    failures: list[Failure],
+    prices: Prices | None,
+    source: str | None,
+    costs: Mapping[str, float | None],
+) -> str:
     events = [e for s in summaries for e in s.events]
     quotes = [q for e in events for q in e.evidence]
     count = {st: sum(q.status is st for q in quotes) for st in MatchStatus}
@@ -331,19 +343,31 @@ def _overview(
     rows = [
         ("Results", source or "-"),
         ("Articles", f"{len(summaries)} ok, {len(failures)} failed"),
-        ("Events", f"{len(events)}: {sum(e.grounded for e in events)} grounded, "
-                   f"{sum(not e.grounded for e in events)} not found in their article"),
-        ("Evidence quotes", f"{len(quotes)}: {count[MatchStatus.EXACT]} exact, "
-                            f"{count[MatchStatus.FUZZY]} fuzzy, "
-                            f"{count[MatchStatus.UNMATCHED]} not in the text"),
+        (
+            "Events",
+            f"{len(events)}: {sum(e.grounded for e in events)} grounded, "
+            f"{sum(not e.grounded for e in events)} not found in their article",
+        ),
+        (
+            "Evidence quotes",
+            f"{len(quotes)}: {count[MatchStatus.EXACT]} exact, "
+            f"{count[MatchStatus.FUZZY]} fuzzy, "
+            f"{count[MatchStatus.UNMATCHED]} not in the text",
+        ),
         ("Tokens", f"{prompt:,} prompt + {completion:,} completion = {prompt + completion:,}"),
         ("Requests", f"{requests} ({seconds:.1f} s of model time)"),
         ("Cost", cost),
         ("Models", ", ".join(sorted({s.provenance.model for s in summaries})) or "-"),
         ("Endpoints", ", ".join(endpoints) or "-"),
-        ("Prompt versions", ", ".join(sorted({s.provenance.prompt_version for s in summaries})) or "-"),
-        ("Created", f"{created[0]:%Y-%m-%d %H:%M} .. {created[-1]:%Y-%m-%d %H:%M} UTC" if created else "-"),
-    ]  # fmt: skip
+        (
+            "Prompt versions",
+            ", ".join(sorted({s.provenance.prompt_version for s in summaries})) or "-",
+        ),
+        (
+            "Created",
+            f"{created[0]:%Y-%m-%d %H:%M} .. {created[-1]:%Y-%m-%d %H:%M} UTC" if created else "-",
+        ),
+    ]
     html = ['<section class="overview" id="overview"><h2>Run overview</h2><table class="kv">']
     html += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows]
     html.append("</table>")
@@ -446,7 +470,9 @@ _SCRIPT = """
 
 
 def _sha256_source(code: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+    return (
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+    )
 
 
 def render_html(

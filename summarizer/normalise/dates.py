@@ -64,9 +64,19 @@ Window = tuple[dt.date, dt.date, int]  # start, end, ACLED time precision
 # ----------------------------------------------------------------------------------------------
 
 _MONTH_NAMES = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
@@ -254,18 +264,19 @@ _RELATIVE_RULES: list[tuple[str, _Rule]] = [
     (r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening)\b", _fixed(0)),
     (rf"\b(?P<n>{NUMBER}|a)\s+days?\s+ago\b", _days_ago),
     (rf"\b(?P<n>{NUMBER}|a)\s+weeks?\s+ago\b", _weeks_ago),
-    (r"\blast\s+week\b|\bpast\s+week\b|\bprevious\s+week\b",
-     lambda _, p: (_monday(p) - dt.timedelta(days=7), _monday(p) - _DAY1, 2)),
+    (
+        r"\blast\s+week\b|\bpast\s+week\b|\bprevious\s+week\b",
+        lambda _, p: (_monday(p) - dt.timedelta(days=7), _monday(p) - _DAY1, 2),
+    ),
     (r"\bthis\s+week\b", lambda _, p: (_monday(p), p, 2)),
     (r"\b(?P<which>last|this past|past|over the|at the|this)\s+weekend\b", _weekend),
     (r"\bthis\s+month\b", lambda _, p: (p.replace(day=1), p, 3)),
     (r"\blast\s+month\b|\bprevious\s+month\b", _last_month),
     (r"\bthis\s+year\b", lambda _, p: (dt.date(p.year, 1, 1), p, 3)),
-    (r"\blast\s+year\b",
-     lambda _, p: (dt.date(p.year - 1, 1, 1), dt.date(p.year - 1, 12, 31), 3)),
+    (r"\blast\s+year\b", lambda _, p: (dt.date(p.year - 1, 1, 1), dt.date(p.year - 1, 12, 31), 3)),
     (rf"\blast\s+{_WEEKDAY}\b", _last_weekday),
     (rf"\b{_WEEKDAY}\b", _weekday),
-]  # fmt: skip
+]
 _RELATIVE = [(re.compile(p, re.IGNORECASE), rule) for p, rule in _RELATIVE_RULES]
 
 

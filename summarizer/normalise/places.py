@@ -62,19 +62,34 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     for mode, p in [
         # one adjective may stand before the noun: "the coastal governorate of Latakia",
         # "the northern province of Aleppo" (a province in the north, not part of one)
-        ("province", (rf"^{_THE}(?:[a-z-]+\s+)?(?:province|governorate|region)\s+of\s+{_THE}"
-                      r"(?P<x>.+)$")),
+        (
+            "province",
+            (
+                rf"^{_THE}(?:[a-z-]+\s+)?(?:province|governorate|region)\s+of\s+{_THE}"
+                r"(?P<x>.+)$"
+            ),
+        ),
         ("province", r"^(?P<x>.+?)(?:['\u2019]s)?\s+(?:province|governorate|region)$"),
         ("part", rf"^{_THE}(?:(?P<dir>{_DIR})\s+)?countryside\s+of\s+{_THE}(?P<x>.+)$"),
         ("part", rf"^(?P<x>.+?)(?:['\u2019]s)?\s+(?:(?P<dir>{_DIR})\s+)?countryside$"),
         ("dir-of", rf"^{_THE}(?P<dir>{_DIR})\s+of\s+{_THE}(?P<x>.+)$"),
-        ("part", (rf"^{_THE}(?P<dir>{_DIR})\s+(?:parts?\s+of\s+{_THE})?(?P<x>.+?)"
-                  r"(?:\s+(?:province|governorate|region))?$")),
-        ("near", (rf"^(?:near|outside|around|close\s+to|(?:on\s+)?{_THE}outskirts\s+of"
-                  rf"|{_THE}vicinity\s+of)\s+{_THE}(?P<x>.+)$")),
+        (
+            "part",
+            (
+                rf"^{_THE}(?P<dir>{_DIR})\s+(?:parts?\s+of\s+{_THE})?(?P<x>.+?)"
+                r"(?:\s+(?:province|governorate|region))?$"
+            ),
+        ),
+        (
+            "near",
+            (
+                rf"^(?:near|outside|around|close\s+to|(?:on\s+)?{_THE}outskirts\s+of"
+                rf"|{_THE}vicinity\s+of)\s+{_THE}(?P<x>.+)$"
+            ),
+        ),
         ("near", r"^(?P<x>.+?)(?:['\u2019]s)?\s+(?:outskirts|surroundings|environs)$"),
     ]
-]  # fmt: skip
+]
 # "Hama's Sahl al-Ghab plain": a governorate owning a place names the place's governorate.
 _OWNED = re.compile(r"^(?P<owner>.+?)['\u2019]s\s+(?P<x>.+)$")
 _QUALIFIER_ONLY = re.compile(
@@ -156,15 +171,27 @@ def _context_says_governorate(admin1: str, context: str, gaz: Gazetteer) -> bool
 
 # Short forms news copy uses that pycountry's ISO names lack ("Türkiye", "Russian Federation").
 _COUNTRY_EXTRAS = {
-    "turkey": "TUR", "russia": "RUS", "us": "USA", "usa": "USA", "america": "USA",
-    "united states of america": "USA", "uk": "GBR", "britain": "GBR", "great britain": "GBR",
-    "iran": "IRN", "syria": "SYR",
-}  # fmt: skip
+    "turkey": "TUR",
+    "russia": "RUS",
+    "us": "USA",
+    "usa": "USA",
+    "america": "USA",
+    "united states of america": "USA",
+    "uk": "GBR",
+    "britain": "GBR",
+    "great britain": "GBR",
+    "iran": "IRN",
+    "syria": "SYR",
+}
 # ACLED's country names where ISO's differ ("Türkiye", "Russian Federation", "Iran, Islamic ...").
 _COUNTRY_DISPLAY = {
-    "TUR": "Turkey", "RUS": "Russia", "USA": "United States", "GBR": "United Kingdom",
-    "IRN": "Iran", "SYR": "Syria",
-}  # fmt: skip
+    "TUR": "Turkey",
+    "RUS": "Russia",
+    "USA": "United States",
+    "GBR": "United Kingdom",
+    "IRN": "Iran",
+    "SYR": "Syria",
+}
 
 
 @functools.cache

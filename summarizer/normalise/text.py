@@ -26,9 +26,30 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # The Arabic definite article as transliterated, including the sun-letter assimilations
 # (ash-, ad-, ar-, as-, at-, az-, an-, adh-, ath-) and the Levantine/French "el", "es", "ech" ...
 ARTICLES = frozenset(
-    ["al", "el", "il", "ul", "as", "ash", "ad", "adh", "an", "ar", "at", "ath", "az",
-     "es", "esh", "ech", "ed", "en", "er", "et", "ez"]
-)  # fmt: skip
+    [
+        "al",
+        "el",
+        "il",
+        "ul",
+        "as",
+        "ash",
+        "ad",
+        "adh",
+        "an",
+        "ar",
+        "at",
+        "ath",
+        "az",
+        "es",
+        "esh",
+        "ech",
+        "ed",
+        "en",
+        "er",
+        "et",
+        "ez",
+    ]
+)
 
 # Whole-token spelling variants of common toponym heads: hill, monastery, village, mountain,
 # spring, sheikh. Mapped to one spelling so "Tel Skak" finds GeoNames' "Tall Skak".
