@@ -57,8 +57,8 @@ def prepare_process() -> None:
     start-up: import the package, make the TLS context every batch's HTTP client shares, and
     load the tables assembling a record needs (``assemble.warm_up``)."""
     import summarizer.api  # noqa: F401
-    from summarizer.assemble import warm_up
-    from summarizer.llm import _tls_context
+    from summarizer.pipeline.assemble import warm_up
+    from summarizer.providers.openai_compat import _tls_context
 
     _tls_context()
     warm_up()

@@ -42,7 +42,7 @@ def command(
     return [
         sys.executable,
         "-m",
-        "summarizer.cli",
+        "summarizer.cli.app",
         "run",
         str(corpus),
         "--base-url",

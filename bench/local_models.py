@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import Settings, Summarizer  # noqa: E402
 from summarizer.ingest import read_article_file  # noqa: E402
-from summarizer.local_model import CATALOGUE, LocalModelError, resolve_model_file  # noqa: E402
+from summarizer.providers.embedded import CATALOGUE, LocalModelError, resolve_model_file  # noqa: E402
 
 
 def run_one(model: str, seeds: list[Path], save: Path | None = None) -> dict:

@@ -69,7 +69,7 @@ def main() -> None:
         cmd = [
             sys.executable,
             "-m",
-            "summarizer.cli",
+            "summarizer.cli.app",
             "run",
             str(corpus),
             "--base-url",

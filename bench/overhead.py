@@ -55,9 +55,9 @@ def bare_client_cpu(url: str, corpus, concurrency: int) -> tuple[float, int]:
     import httpx2
 
     from summarizer.api import iter_inputs
-    from summarizer.llm import Extractor
     from summarizer.prompts import load_prompts
-    from summarizer.schema import ExtractedSummary
+    from summarizer.providers.openai_compat import Extractor
+    from summarizer.types.records import ExtractedSummary
 
     extractor = Extractor(bench_settings(url, concurrency))
     prompts = load_prompts()
@@ -96,8 +96,8 @@ def assembly_ms(corpus, n: int) -> float:
     from fakeserver import answer_object
 
     from summarizer.api import iter_inputs
-    from summarizer.assemble import build_summary
-    from summarizer.schema import ExtractedSummary, Usage
+    from summarizer.pipeline.assemble import build_summary
+    from summarizer.types.records import ExtractedSummary, Usage
 
     extraction = ExtractedSummary.model_validate_json(json.dumps(answer_object()))
     articles = [a for _, a in zip(range(n), iter_inputs([str(corpus)]))]
@@ -138,7 +138,7 @@ class Round:
 
 
 def measure_round(server: BenchServer, corpus, tmp, n: int, concurrency: int, tag: int) -> Round:
-    from summarizer.pool import reap_ended_workers
+    from summarizer.runtime.assembly_workers import reap_ended_workers
 
     base_cpu, sent = bare_client_cpu(server.url, corpus, concurrency)
     server.reset()
@@ -180,8 +180,8 @@ def main() -> None:
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
     prepare_process()  # start-up (imports, TLS context, tables) is not part of the measurement
-    from summarizer.cli import prepare_heap_for_batch
-    from summarizer.pool import reap_ended_workers
+    from summarizer.cli.app import prepare_heap_for_batch
+    from summarizer.runtime.assembly_workers import reap_ended_workers
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)

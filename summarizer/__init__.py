@@ -12,10 +12,10 @@ Python API (the CLI is a thin layer over it)::
 
 __version__ = "0.1.0"
 
-from .ingest import Article, iter_articles
-from .results import Result
-from .schema import ArticleSummary, EventRecord, Failure
-from .settings import Settings
+from summarizer.config import Settings
+from summarizer.ingest import Article, iter_articles
+from summarizer.types.outcome import Result
+from summarizer.types.records import ArticleSummary, EventRecord, Failure
 
 # The API proper is imported on first use: it brings the openai client (~1.5 s of imports), which
 # the CLI's reading commands (runs, show, export, eval, --help) never need.
@@ -31,7 +31,7 @@ _API = {
 
 def __getattr__(name: str):
     if name in _API:
-        from . import api
+        from summarizer import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")

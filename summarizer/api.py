@@ -20,8 +20,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Union
 
-from .engine import Engine, Limits, Throttle
-from .ingest import (
+from summarizer.config import Settings
+from summarizer.ingest import (
     INPUT_SUFFIXES,
     STDIN,
     Article,
@@ -31,12 +31,12 @@ from .ingest import (
     iter_articles,
     sha256_text,
 )
-from .ledger import Ledger, config_key, decoding_config
-from .llm import Extractor, Sleep
-from .prompts import load_prompts
-from .results import BatchStats, Result
-from .schema import ArticleSummary, Failure
-from .settings import Settings
+from summarizer.prompts import load_prompts
+from summarizer.providers.openai_compat import Extractor, Sleep
+from summarizer.runtime.engine import Engine, Limits, Throttle
+from summarizer.store.ledger import Ledger, config_key, decoding_config
+from summarizer.types.outcome import BatchStats, Result
+from summarizer.types.records import ArticleSummary, Failure
 
 __all__ = [
     "ArticleLike",
@@ -126,7 +126,7 @@ class Summarizer:
         """What besides the article decides the answer (the ledger's cache key covers it)."""
         model = self.extractor.model
         if self.settings.uses_embedded:
-            from .local_model import embedded_model_name
+            from summarizer.providers.embedded import embedded_model_name
 
             model = embedded_model_name(self.settings.model_path, self.settings.embedded_model)
         return decoding_config(

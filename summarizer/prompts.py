@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from .ingest import Article
-from .schema import ExtractedSummary
+from summarizer.ingest import Article
+from summarizer.types.records import ExtractedSummary
 
 _PROMPT_NAMES = ("extract.system.md", "extract.user.md")
 

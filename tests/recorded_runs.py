@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from summarizer.assemble import build_summary
 from summarizer.ingest import read_article_file
-from summarizer.local_model import DEFAULT_EMBEDDED_MODEL
-from summarizer.schema import ArticleSummary, ExtractedSummary, Usage
+from summarizer.pipeline.assemble import build_summary
+from summarizer.providers.embedded import DEFAULT_EMBEDDED_MODEL
+from summarizer.types.records import ArticleSummary, ExtractedSummary, Usage
 from tests.conftest import CASSETTES, RECORDING_KEY, REPLAY_URL, ROOT, SEEDS, json_body_matcher
 
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"
@@ -96,7 +96,7 @@ def replay_cli_run(out: Path) -> Path:
     import vcr
 
     from summarizer import Settings, Summarizer
-    from summarizer.store import JsonlWriter
+    from summarizer.store.results_file import JsonlWriter
 
     recorder = vcr.VCR(
         record_mode="none",

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
-from summarizer.ledger import Ledger
-from summarizer.store import failures_path
+from summarizer.cli.app import app
+from summarizer.store.ledger import Ledger
+from summarizer.store.results_file import failures_path
 from tests.conftest import RECORDING_KEY, ROOT
 
 runner = CliRunner()
@@ -228,7 +228,7 @@ def test_the_reading_commands_do_not_load_the_http_stack():
     import sys
 
     code = (
-        "import sys, summarizer.cli; "
+        "import sys, summarizer.cli.app; "
         "print(sorted({'openai', 'instructor', 'aiohttp'} & set(sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -298,7 +298,7 @@ def test_resume_finishes_an_interrupted_run_from_its_own_inputs(live, tmp_path):
     import sqlite3
 
     from summarizer.api import Summarizer
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
 
     db, crashed = tmp_path / "ledger.sqlite3", tmp_path / "crashed.sqlite3"
     settings = Settings(
@@ -413,8 +413,8 @@ def test_a_run_that_stopped_early_says_how_to_finish_it(tmp_path):
 def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
     """At 80 columns the runs table would fold a model name into a 6-character column; each
     run then takes two lines, with the model whole. A wide terminal keeps the table."""
-    from summarizer.ledger import decoding_config
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
+    from summarizer.store.ledger import decoding_config
 
     ledger = Ledger(Path(ENV["SUMMARIZER_LEDGER"]))
     model = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -458,7 +458,7 @@ def test_standard_input_on_a_terminal_is_refused_not_waited_on(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "summarizer.cli",
+                "summarizer.cli.app",
                 "run",
                 "-",
                 "--no-ledger",
@@ -596,7 +596,7 @@ def test_sigterm_leaves_a_resumable_run_and_says_how_to_finish_it(tmp_path, monk
             [
                 sys.executable,
                 "-m",
-                "summarizer.cli",
+                "summarizer.cli.app",
                 "run",
                 str(ROOT / "seeds"),
                 "--base-url",

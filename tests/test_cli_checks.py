@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from summarizer.cli_checks import endpoint_conflict, out_file_conflict
-from summarizer.settings import Settings
+from summarizer.cli.checks import endpoint_conflict, out_file_conflict
+from summarizer.config import Settings
 
 
 def test_an_out_file_that_is_or_would_become_an_input_is_refused(tmp_path, monkeypatch):

@@ -2,8 +2,8 @@ import json
 
 from typer.testing import CliRunner
 
-from summarizer.cli import app
-from summarizer.schema import ArticleSummary
+from summarizer.cli.app import app
+from summarizer.types.records import ArticleSummary
 from tests.recorded_runs import reference_summaries, write_results
 
 runner = CliRunner()
@@ -41,8 +41,8 @@ def test_merge_names_a_bad_file(tmp_path):
 
 
 def test_merge_reads_a_run_from_the_ledger(tmp_path):
-    from summarizer.ledger import ItemRow, Ledger, decoding_config
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
+    from summarizer.store.ledger import ItemRow, Ledger, decoding_config
 
     seed = [s for s in reference_summaries() if s.published is not None][0]
     db = tmp_path / "ledger.sqlite3"

@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from summarizer.cli_reports import eval_command, export
-from summarizer.store import read_results
+from summarizer.cli.reports import eval_command, export
+from summarizer.store.results_file import read_results
 from tests.recorded_runs import GOLD, replay_cli_run
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -156,9 +156,9 @@ def test_help():
 
 
 def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
-    ledger_mod = pytest.importorskip("summarizer.ledger")
+    ledger_mod = pytest.importorskip("summarizer.store.ledger")
+    from summarizer.config import Settings
     from summarizer.export import load_run
-    from summarizer.settings import Settings
     from tests.recorded_runs import reference_summaries
 
     summaries = reference_summaries()

@@ -5,9 +5,9 @@ invariants, not contents. `-m local` runs the real model instead (slow; not in C
 import pytest
 
 from summarizer import Settings, Summarizer
-from summarizer.local_model import DEFAULT_EMBEDDED_MODEL
-from summarizer.quotes import split_sentences
-from summarizer.schema import ArticleSummary, MatchStatus
+from summarizer.providers.embedded import DEFAULT_EMBEDDED_MODEL
+from summarizer.quote_grammar import split_sentences
+from summarizer.types.records import ArticleSummary, MatchStatus
 from tests.conftest import SEED_IDS
 
 UNDATED = {"001_99316f61b9136f9d", "002_4a63372d829b355a", "003_6b1604286af0b08a"}

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from summarizer import local_model
-from summarizer.llm import Extractor
-from summarizer.settings import Settings
+from summarizer.config import Settings
+from summarizer.providers import embedded as local_model
+from summarizer.providers.openai_compat import Extractor
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from summarizer.engine import Result, Throttle
-from summarizer.schema import Failure
+from summarizer.runtime.engine import Result, Throttle
+from summarizer.types.records import Failure
 
 
 class FakeTime:
@@ -88,8 +88,8 @@ def test_result_status_follows_the_record():
 
 
 def test_a_result_made_from_json_parses_it_only_when_asked(monkeypatch):
-    from summarizer.pool import assemble_job
-    from summarizer.schema import ArticleSummary
+    from summarizer.runtime.assembly_workers import assemble_job
+    from summarizer.types.records import ArticleSummary
     from tests.conftest import SEEDS
     from tests.test_pool import job_for
 
@@ -110,9 +110,9 @@ async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
     """A write that fails (here: the ledger closed under the engine) surfaces to the caller
     instead of leaving the batch hanging."""
     from summarizer.api import Summarizer
+    from summarizer.config import Settings
     from summarizer.ingest import article_from_text
-    from summarizer.ledger import LedgerError
-    from summarizer.settings import Settings
+    from summarizer.store.ledger import LedgerError
     from tests.conftest import RECORDING_KEY
     from tests.fixtures.server import start_fixture_server
 
@@ -139,7 +139,7 @@ async def test_a_ledger_failure_ends_the_batch_with_the_error(tmp_path):
 
 
 def _batch_settings(base_url: str, concurrency: int, timeout: float = 600.0):
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
     from tests.conftest import RECORDING_KEY
 
     return Settings(
@@ -201,8 +201,8 @@ async def test_a_connection_lost_after_the_endpoint_answered_fails_articles_one_
     import httpx2
     import openai
 
-    from summarizer import llm
     from summarizer.api import Summarizer
+    from summarizer.providers import openai_compat as llm
     from tests.fixtures.server import start_fixture_server
 
     real, calls = llm.post_completion, []

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from summarizer.evaluate import (
+from summarizer.eval import (
     GoldError,
     GoldEvent,
     GoldSet,
@@ -19,7 +19,7 @@ from summarizer.evaluate import (
     load_gold,
     report_tables,
 )
-from summarizer.schema import (
+from summarizer.types.records import (
     Actor,
     ArticleSummary,
     DateResolution,

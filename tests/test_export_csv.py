@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.export import CSV_COLUMNS, write_csv
 from summarizer.export.csv import event_row
-from summarizer.schema import Evidence, MatchStatus
+from summarizer.types.records import Evidence, MatchStatus
 from tests.recorded_runs import reference_summaries
 
 ACLED = [

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.assemble import build_summary
 from summarizer.export import ArticleText, Prices, load_article_text, render_html
 from summarizer.ingest import article_from_text
-from summarizer.schema import ExtractedEvent, ExtractedSummary, Usage
+from summarizer.pipeline.assemble import build_summary
+from summarizer.types.records import ExtractedEvent, ExtractedSummary, Usage
 from tests.recorded_runs import embedded_summaries, reference_summaries
 
 SCRIPT_TEXT = (
@@ -181,7 +181,7 @@ def test_jsonl_input_articles_are_read_back_from_their_line(tmp_path):
 
 
 def test_run_overview_counts_tokens_cost_and_failures():
-    from summarizer.schema import Failure
+    from summarizer.types.records import Failure
 
     reference = reference_summaries()
     failure = Failure(article_id="x", source_path="x.txt", stage="llm", reason="HTTP 500 <oops>")

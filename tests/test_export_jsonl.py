@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from summarizer.export import export_run, load_run
-from summarizer.store import read_results
+from summarizer.store.results_file import read_results
 from tests.recorded_runs import reference_summaries, write_results
 
 

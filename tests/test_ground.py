@@ -1,7 +1,7 @@
 import pytest
 
-from summarizer.ground import Grounder, NormalisedText
-from summarizer.schema import MatchStatus
+from summarizer.pipeline.ground import Grounder, NormalisedText
+from summarizer.types.records import MatchStatus
 
 TEXT = (
     "Regime forces on Saturday seized the village of Atshan.\n"

@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from summarizer.api import Limits, Summarizer
+from summarizer.config import Settings
 from summarizer.ingest import article_from_text
-from summarizer.ledger import ItemRow, Ledger, LedgerError, cache_key, config_key
-from summarizer.settings import Settings
+from summarizer.store.ledger import ItemRow, Ledger, LedgerError, cache_key, config_key
 from tests.conftest import RECORDING_KEY, RecordedSleep
 from tests.fixtures.server import start_fixture_server
 
@@ -315,7 +315,7 @@ def test_during_a_batch_a_thread_checkpoints_the_wal(tmp_path):
 def test_a_big_batch_checkpoints_from_a_thread_and_ends_it(live, tmp_path, monkeypatch):
     import threading
 
-    from summarizer.checkpointer import Checkpointer
+    from summarizer.store.checkpointer import Checkpointer
 
     started = []
     real_start = Checkpointer.start

@@ -5,8 +5,13 @@ import openai
 import pytest
 from instructor.core.exceptions import InstructorRetryException
 
-from summarizer.llm import choose_mode, describe_error, is_transient, retry_after_seconds
-from summarizer.settings import Settings
+from summarizer.config import Settings
+from summarizer.providers.openai_compat import (
+    choose_mode,
+    describe_error,
+    is_transient,
+    retry_after_seconds,
+)
 
 REQUEST = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
@@ -72,7 +77,7 @@ def test_error_reasons_are_one_line_and_name_the_endpoint():
 
 
 def test_a_connection_never_answered_is_given_up_in_seconds_and_said_so():
-    from summarizer.llm import new_client
+    from summarizer.providers.openai_compat import new_client
 
     client = new_client("http://gpu-box:8000/v1", "k", 600.0)
     assert (client.timeout.connect, client.timeout.read) == (10.0, 600.0)
@@ -137,7 +142,7 @@ def test_settings_from_env_and_flags():
 
 def test_http_clients_are_aiohttp_backed_and_share_one_tls_context(monkeypatch):
     """Every batch opens a client; the TLS context (~50 ms of CPU to make) is made once."""
-    from summarizer.llm import http_client
+    from summarizer.providers.openai_compat import http_client
 
     for name in (
         "HTTPS_PROXY",
@@ -168,9 +173,9 @@ def test_the_request_body_is_the_request_as_json(mode, embedded):
     openai's client merges it), text included byte for byte: Arabic, marks, quotes, controls."""
     import json
 
-    from summarizer.llm import Extractor
-    from summarizer.quotes import quote_constrained_model
-    from summarizer.schema import ExtractedSummary
+    from summarizer.providers.openai_compat import Extractor
+    from summarizer.quote_grammar import quote_constrained_model
+    from summarizer.types.records import ExtractedSummary
 
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="m", mode=mode)
     extractor = Extractor(settings)
@@ -200,7 +205,7 @@ def test_the_request_body_is_the_request_as_json(mode, embedded):
     [(b"<html>Bad gateway</html>", "expected value"), (b"[1, 2]", "a JSON list, not an object")],
 )
 def test_an_answer_that_is_no_completion_fails_with_a_reason(body, problem):
-    from summarizer.llm import NotACompletion, _completion_json
+    from summarizer.providers.openai_compat import NotACompletion, _completion_json
 
     with pytest.raises(NotACompletion) as caught:
         _completion_json(body)

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from summarizer import local_model
-from summarizer.local_model import LocalModelError, PackagedModel, assemble, check_gguf
-from summarizer.settings import Settings
+from summarizer.config import Settings
+from summarizer.providers import embedded as local_model
+from summarizer.providers.embedded import LocalModelError, PackagedModel, assemble, check_gguf
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from itertools import count
 
 import pytest
 
-from summarizer.merge import MergedEvent, merge_events, same_place
-from summarizer.schema import (
+from summarizer.pipeline.merge import MergedEvent, merge_events, same_place
+from summarizer.types.records import (
     SUB_EVENT_PARENT,
     Actor,
     ActorType,

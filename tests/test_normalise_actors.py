@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.normalise.actors import load_actor_aliases, normalise_actor
-from summarizer.schema import ActorType, interaction_of
+from summarizer.pipeline.normalise.actors import load_actor_aliases, normalise_actor
+from summarizer.types.records import ActorType, interaction_of
 
 SYRIA = ("Military Forces of Syria", ActorType.STATE_FORCES)
 RUSSIA = ("Military Forces of Russia", ActorType.EXTERNAL_OTHER)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from summarizer.normalise.dates import resolve_date
-from summarizer.schema import DateResolution
+from summarizer.pipeline.normalise.dates import resolve_date
+from summarizer.types.records import DateResolution
 
 D = dt.date
 EXPLICIT = DateResolution.EXPLICIT

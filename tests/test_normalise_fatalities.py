@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.normalise.fatalities import headline_restatement, parse_fatalities
+from summarizer.pipeline.normalise.fatalities import headline_restatement, parse_fatalities
 
 
 def counts(phrase, **kw):
@@ -263,8 +263,8 @@ def test_a_headline_without_a_death_toll_restates_nothing():
 
 
 def test_a_headline_and_lede_that_differ_are_disputed_in_the_assembled_record():
-    from summarizer.assemble import build_summary
-    from summarizer.schema import ExtractedSummary, Usage
+    from summarizer.pipeline.assemble import build_summary
+    from summarizer.types.records import ExtractedSummary, Usage
 
     article = _seed_article("003")
     extraction = ExtractedSummary.model_validate(

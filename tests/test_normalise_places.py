@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.normalise.gazetteer import Gazetteer
-from summarizer.normalise.places import PlaceMatch, resolve_place
-from summarizer.normalise.text import name_key, skeleton
+from summarizer.pipeline.normalise.gazetteer import Gazetteer
+from summarizer.pipeline.normalise.places import PlaceMatch, resolve_place
+from summarizer.pipeline.normalise.text import name_key, skeleton
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -501,7 +501,7 @@ def test_a_lone_governorate_mention_decides_nothing_when_the_place_is_not_named(
 
 
 def test_events_at_the_same_village_share_the_governorate_one_of_them_gives(gaz):
-    from summarizer.normalise.places import share_admin1
+    from summarizer.pipeline.normalise.places import share_admin1
 
     located = placed(
         resolve("al-Zara", seed_sentence("000", "Syrian forces clashed with armed rebels"), gaz)
@@ -519,7 +519,7 @@ def test_events_at_the_same_village_share_the_governorate_one_of_them_gives(gaz)
 
 
 def test_places_that_disagree_share_nothing(gaz):
-    from summarizer.normalise.places import share_admin1
+    from summarizer.pipeline.normalise.places import share_admin1
 
     in_homs = placed(resolve("Zor", "fighting in Zor in Homs province", gaz))
     in_hama = placed(resolve("Zor", "fighting in Zor in Hama province", gaz))
@@ -571,7 +571,7 @@ def test_load_reads_a_dump_once_and_names_it(tmp_path):
 
 
 def test_load_names_the_file_when_it_cannot_be_used(tmp_path):
-    from summarizer.normalise import GazetteerError
+    from summarizer.pipeline.normalise import GazetteerError
 
     with pytest.raises(GazetteerError, match=r"missing\.txt: no such gazetteer file"):
         Gazetteer.load(tmp_path / "missing.txt")
@@ -628,7 +628,9 @@ def test_the_governorate_table_carries_pycountrys_iso_names():
     import pycountry
 
     text = (
-        resources.files("summarizer.normalise").joinpath("data", "sy_admin1.csv").read_text("utf-8")
+        resources.files("summarizer.pipeline.normalise")
+        .joinpath("data", "sy_admin1.csv")
+        .read_text("utf-8")
     )
     rows = list(csv.DictReader(text.splitlines()))
     iso = {s.code: s.name for s in pycountry.subdivisions.get(country_code="SY")}
@@ -644,7 +646,7 @@ def test_iso_spellings_find_their_governorate(gaz):
 
 def test_every_spelling_of_every_governorate_is_found_in_a_sentence():
     """The anchor pre-check (a text with no spelling's longest token is skipped) loses none."""
-    from summarizer.normalise.gazetteer import _data_rows
+    from summarizer.pipeline.normalise.gazetteer import _data_rows
 
     gaz = Gazetteer.load(None)
     spellings = 0

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from summarizer.ingest import article_from_text
-from summarizer.pool import AssemblyPool, WorkerGone, article_fields, assemble_job
+from summarizer.runtime.assembly_workers import (
+    AssemblyPool,
+    WorkerGone,
+    article_fields,
+    assemble_job,
+)
 from tests.conftest import SEEDS
 
 REFERENCE = SEEDS[0].parent.parent / "tests" / "fixtures" / "reference"
@@ -59,7 +64,7 @@ async def test_a_worker_assembles_what_the_engine_would(start_method):
 
 def test_a_batch_through_the_pool_matches_one_without(tmp_path, monkeypatch):
     from summarizer.api import Summarizer
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
     from tests.conftest import RECORDING_KEY
     from tests.fixtures.server import start_fixture_server
 
@@ -114,7 +119,7 @@ async def test_a_worker_resolves_places_with_the_jobs_gazetteer(tmp_path, start_
 def test_a_worker_is_forked_only_while_this_process_runs_no_other_thread():
     import threading
 
-    from summarizer.pool import fork_possible
+    from summarizer.runtime.assembly_workers import fork_possible
 
     assert fork_possible()  # pytest's own thread only
     release = threading.Event()
@@ -130,9 +135,9 @@ def test_a_worker_is_forked_only_while_this_process_runs_no_other_thread():
 def test_a_stuck_worker_costs_time_not_results(tmp_path, monkeypatch):
     """Far behind, the engine waits for the pool; a pool that stops answering altogether is
     given up on after a while, and the engine assembles the articles itself."""
-    from summarizer import engine
     from summarizer.api import Summarizer
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
+    from summarizer.runtime import engine
     from tests.conftest import RECORDING_KEY
     from tests.fixtures.server import start_fixture_server
 
@@ -202,9 +207,9 @@ def _is_forked_worker(pid: int) -> bool:
 def test_far_behind_the_engine_waits_for_the_pool_instead_of_assembling_itself(
     tmp_path, monkeypatch
 ):
-    from summarizer import engine
     from summarizer.api import Summarizer
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
+    from summarizer.runtime import engine
     from tests.conftest import RECORDING_KEY
     from tests.fixtures.server import start_fixture_server
 
@@ -242,7 +247,7 @@ async def test_forked_workers_that_cannot_be_reached_are_ended(monkeypatch):
     left behind (the engine assembles in-process)."""
     import os
 
-    from summarizer import pool
+    from summarizer.runtime import assembly_workers as pool
 
     forked = []
     real_fork = pool._fork
@@ -273,7 +278,7 @@ async def test_forked_workers_that_cannot_be_reached_are_ended(monkeypatch):
 def test_assembly_workers_get_the_cores_left_over(monkeypatch):
     """One core for the event loop, one for the request worker when there is one; the rest,
     up to 4, assemble. (On two cores a third busy process costs more than it saves.)"""
-    from summarizer.pool import default_size
+    from summarizer.runtime.assembly_workers import default_size
 
     monkeypatch.delenv("SUMMARIZER_ASSEMBLY_WORKERS", raising=False)
     for cores, alone, with_request_worker in ((1, 0, 0), (2, 1, 0), (4, 3, 2), (16, 4, 4)):
@@ -285,9 +290,9 @@ def test_assembly_workers_get_the_cores_left_over(monkeypatch):
 
 
 def test_a_batch_with_a_request_worker_on_two_cores_assembles_here(tmp_path, monkeypatch):
-    from summarizer import relay
     from summarizer.api import Summarizer
-    from summarizer.settings import Settings
+    from summarizer.config import Settings
+    from summarizer.runtime import request_worker as relay
     from tests.conftest import RECORDING_KEY
     from tests.fixtures.server import start_fixture_server
 

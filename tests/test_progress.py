@@ -5,9 +5,9 @@ import json
 
 from rich.console import Console
 
-from summarizer.engine import BatchStats, Result
-from summarizer.progress import BatchProgress, count_inputs, summary_table
-from summarizer.schema import Failure, Usage
+from summarizer.cli.progress import BatchProgress, count_inputs, summary_table
+from summarizer.runtime.engine import BatchStats, Result
+from summarizer.types.records import Failure, Usage
 
 
 def results():
@@ -72,7 +72,7 @@ def test_count_inputs_reads_jsonl_lines_and_files(tmp_path):
 
 
 def test_the_pace_reads_well_fast_and_slow():
-    from summarizer.progress import _pace
+    from summarizer.cli.progress import _pace
 
     assert _pace(1000, 4.0) == "250.0 articles/s"
     assert _pace(5, 650.2) == "130.0 s/article"  # the embedded model on a busy 2-core machine

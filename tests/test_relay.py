@@ -9,19 +9,19 @@ import threading
 import openai
 import pytest
 
-from summarizer import relay
+from summarizer.config import Settings
 from summarizer.ingest import article_from_text
-from summarizer.llm import (
+from summarizer.prompts import load_prompts
+from summarizer.providers.openai_compat import (
     Extractor,
     describe_error,
     is_transient,
     post_completion,
     retry_after_seconds,
 )
-from summarizer.prompts import load_prompts
-from summarizer.relay import RequestWorker
-from summarizer.schema import ExtractedSummary
-from summarizer.settings import Settings
+from summarizer.runtime import request_worker as relay
+from summarizer.runtime.request_worker import RequestWorker
+from summarizer.types.records import ExtractedSummary
 from tests.conftest import RECORDING_KEY, SEEDS
 
 
@@ -170,7 +170,7 @@ async def test_closing_the_worker_does_not_wait_for_its_exit(server, monkeypatch
     import os
     import signal
 
-    from summarizer import pool
+    from summarizer.runtime import assembly_workers as pool
 
     raw, body, _ = request_for(server.base_url)
     worker = await started(server.base_url)

@@ -3,10 +3,10 @@ import io
 
 from rich.console import Console
 
-from summarizer.assemble import build_summary
+from summarizer.cli.render import article_view
 from summarizer.ingest import article_from_text
-from summarizer.render import article_view
-from summarizer.schema import ExtractedEvent, ExtractedSummary, Usage
+from summarizer.pipeline.assemble import build_summary
+from summarizer.types.records import ExtractedEvent, ExtractedSummary, Usage
 
 TEXT = "Clash in Hama\n\nRegime forces clashed with rebels in Kafr Zita on Wednesday, killing 12 fighters."
 
@@ -151,7 +151,7 @@ def test_normalised_values_are_shown_with_their_rule():
 
 
 def test_repeats_far_apart_are_kept_once_in_order_of_their_last_occurrence():
-    from summarizer.assemble import _distinct
+    from summarizer.pipeline.assemble import _distinct
 
     a, b, c = (_event(q) for q in ("Rebels shelled Hama", "Jets struck Idlib", "Clashes in Homs"))
     events = [
@@ -175,7 +175,7 @@ def test_repeats_far_apart_are_kept_once_in_order_of_their_last_occurrence():
 def test_no_value_is_cropped_at_any_width():
     """A wide console gets the events table, a narrow one (a pipe: 80 columns) a block per
     event; in both every date window, actor pair, place and death count appears in full."""
-    from summarizer.render import TABLE_MIN_WIDTH, _cells
+    from summarizer.cli.render import TABLE_MIN_WIDTH, _cells
     from tests.recorded_runs import reference_summaries
 
     summaries = reference_summaries()
@@ -205,8 +205,8 @@ def test_no_value_is_cropped_at_any_width():
 
 
 def test_failure_reasons_are_never_cropped():
-    from summarizer.render import failures_table
-    from summarizer.schema import Failure
+    from summarizer.cli.render import failures_table
+    from summarizer.types.records import Failure
 
     url = "http://inference.internal.example.org:8000/v1/" + "x" * 60
     reason = f"cannot connect to {url}: ClientConnectorError"

@@ -4,7 +4,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from summarizer.schema import (
+from summarizer.types.records import (
     SUB_EVENT_PARENT,
     Actor,
     ActorType,

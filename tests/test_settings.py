@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
-from summarizer.settings import ENV, Settings
+from summarizer.cli.app import app
+from summarizer.config import ENV, Settings
 
 ARTICLE = Path(__file__).resolve().parent.parent / "seeds" / "000_7f59d95cd243b889.txt"
 MODES = "(auto, tools, json_schema, md_json)"
@@ -146,7 +146,7 @@ def test_cli_reports_a_bad_mode_from_env_in_one_line(tmp_path):
 
 def test_a_blank_base_url_in_the_environment_is_not_the_clients_url(monkeypatch):
     """Given no base URL the openai client would read OPENAI_BASE_URL itself, blank and all."""
-    from summarizer.llm import new_client
+    from summarizer.providers.openai_compat import new_client
 
     monkeypatch.setenv("OPENAI_BASE_URL", "  ")
     settings = Settings.from_env(api_key="sk-test")
@@ -156,7 +156,7 @@ def test_a_blank_base_url_in_the_environment_is_not_the_clients_url(monkeypatch)
 
 
 def test_assembly_workers_from_the_environment_are_checked(monkeypatch):
-    from summarizer.pool import default_size
+    from summarizer.runtime.assembly_workers import default_size
 
     monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", "two")
     with pytest.raises(ValueError, match=r"^SUMMARIZER_ASSEMBLY_WORKERS='two': must be a whole"):

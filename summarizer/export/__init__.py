@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..schema import ArticleSummary, Failure
-from ..store import ResultsFileError, read_failures, read_results
-from .csv import COLUMNS as CSV_COLUMNS
-from .csv import write_csv
-from .html import ArticleText, Prices, load_article_text, render_html, write_html
-from .jsonl import write_jsonl
+from summarizer.export.csv import COLUMNS as CSV_COLUMNS
+from summarizer.export.csv import write_csv
+from summarizer.export.html import ArticleText, Prices, load_article_text, render_html, write_html
+from summarizer.export.jsonl import write_jsonl
+from summarizer.store.results_file import ResultsFileError, read_failures, read_results
+from summarizer.types.records import ArticleSummary, Failure
 
 __all__ = [
     "CSV_COLUMNS",
@@ -74,7 +74,7 @@ def load_run(ref: str | Path, *, ledger_path: Path | None = None) -> LoadedRun:
 
 def _load_from_ledger(ref: str, ledger_path: Path | None) -> LoadedRun:
     try:
-        from ..ledger import Ledger, LedgerError, default_path
+        from summarizer.store.ledger import Ledger, LedgerError, default_path
     except ImportError:  # pragma: no cover - checkouts from before the ledger
         raise RunNotFound(f"{ref}: no such results file") from None
     db = ledger_path or default_path()

@@ -23,7 +23,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..schema import ArticleSummary, EventRecord, MatchStatus
+from summarizer.types.records import ArticleSummary, EventRecord, MatchStatus
 
 COLUMNS: dict[str, str] = {
     # ACLED's names

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from ..ingest import sha256_text
-from ..render import format_date, format_fatalities, format_place, format_type
-from ..schema import ArticleSummary, EventRecord, Failure, MatchStatus
+from summarizer.cli.render import format_date, format_fatalities, format_place, format_type
+from summarizer.ingest import sha256_text
+from summarizer.types.records import ArticleSummary, EventRecord, Failure, MatchStatus
 
 __all__ = ["ArticleText", "Prices", "load_article_text", "render_html", "write_html"]
 
@@ -274,7 +274,7 @@ def article_section(a: int, summary: ArticleSummary, text: ArticleText) -> str:
 
 def _table_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
     try:
-        from ..pricing import estimate_cost
+        from summarizer.pricing import estimate_cost
     except ImportError:  # pragma: no cover - older checkouts have no price table
         return None
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..schema import ArticleSummary
+from summarizer.types.records import ArticleSummary
 
 
 def write_jsonl(summaries: Iterable[ArticleSummary], out: Path) -> int:

@@ -37,22 +37,28 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assemble import build_summary
-from .ingest import Article, IngestError
-from .ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
-from .llm import Extraction, Extractor, LLMError
-from .normalise import Gazetteer
-from .pool import AssemblyPool, WorkerGone, article_fields, default_size, fork_possible
-from .pricing import estimate_cost
-from .prompts import PromptSet
-from .quotes import quote_constrained_model
-from .relay import RequestWorker
-from .relay import wanted as relay_wanted
-from .results import BatchStats, Result
-from .schema import ArticleSummary, ExtractedSummary, Failure, Usage
-from .settings import Settings
+from summarizer.config import Settings
+from summarizer.ingest import Article, IngestError
+from summarizer.pipeline.assemble import build_summary
+from summarizer.pipeline.normalise import Gazetteer
+from summarizer.pricing import estimate_cost
+from summarizer.prompts import PromptSet
+from summarizer.providers.openai_compat import Extraction, Extractor, LLMError
+from summarizer.quote_grammar import quote_constrained_model
+from summarizer.runtime.assembly_workers import (
+    AssemblyPool,
+    WorkerGone,
+    article_fields,
+    default_size,
+    fork_possible,
+)
+from summarizer.runtime.request_worker import RequestWorker
+from summarizer.runtime.request_worker import wanted as relay_wanted
+from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
+from summarizer.types.outcome import BatchStats, Result
+from summarizer.types.records import ArticleSummary, ExtractedSummary, Failure, Usage
 
-log = logging.getLogger("summarizer.engine")
+log = logging.getLogger("summarizer.runtime.engine")
 
 
 @dataclass(frozen=True)

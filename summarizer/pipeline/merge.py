@@ -45,8 +45,8 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import Field
 
-from summarizer.normalise.text import skeleton
-from summarizer.schema import (
+from summarizer.pipeline.normalise.text import skeleton
+from summarizer.types.records import (
     Actor,
     ArticleSummary,
     DateResolution,

@@ -35,9 +35,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from summarizer.normalise.gazetteer import Gazetteer, GazetteerEntry
-from summarizer.normalise.text import fold, skeleton
-from summarizer.schema import Place
+from summarizer.pipeline.normalise.gazetteer import Gazetteer, GazetteerEntry
+from summarizer.pipeline.normalise.text import fold, skeleton
+from summarizer.types.records import Place
 
 __all__ = ["PlaceMatch", "resolve_place", "share_admin1"]
 

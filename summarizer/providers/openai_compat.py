@@ -48,10 +48,10 @@ from pydantic_core import from_json, to_json
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
-from .schema import ExtractedSummary, Usage
-from .settings import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings
+from summarizer.config import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings
+from summarizer.types.records import ExtractedSummary, Usage
 
-log = logging.getLogger("summarizer.llm")
+log = logging.getLogger("summarizer.providers.openai_compat")
 
 MAX_RETRY_AFTER_S = 300.0  # a server asking for longer than this is treated as a failure
 
@@ -455,7 +455,7 @@ class Extractor:
         base_url, api_key = settings.base_url, settings.api_key
         model = self.model
         if settings.uses_embedded:
-            from . import local_model
+            from summarizer.providers import embedded as local_model
 
             if settings.embedded_url:
                 base_url = settings.embedded_url

@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .schema import (
+from summarizer.types.records import (
     ArticleSummary,
     DateResolution,
     EventDate,

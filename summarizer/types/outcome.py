@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .schema import ArticleSummary, Failure, Usage
+from summarizer.types.records import ArticleSummary, Failure, Usage
 
 
 class Result:

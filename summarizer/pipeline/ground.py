@@ -16,7 +16,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from .schema import Evidence, MatchStatus
+from summarizer.types.records import Evidence, MatchStatus
 
 DEFAULT_THRESHOLD = 90.0
 

@@ -44,8 +44,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from summarizer.normalise.numbers import DIGIT_NUMBER, NUMBER, parse_number
-from summarizer.schema import Fatalities
+from summarizer.pipeline.normalise.numbers import DIGIT_NUMBER, NUMBER, parse_number
+from summarizer.types.records import Fatalities
 
 __all__ = ["headline_restatement", "parse_fatalities"]
 

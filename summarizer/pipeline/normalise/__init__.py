@@ -11,11 +11,11 @@ and none reads the clock:
 The editable tables live in ``data/`` (place and actor aliases, Syrian governorates).
 """
 
-from summarizer.normalise.actors import normalise_actor
-from summarizer.normalise.dates import resolve_date
-from summarizer.normalise.fatalities import headline_restatement, parse_fatalities
-from summarizer.normalise.gazetteer import Gazetteer, GazetteerError
-from summarizer.normalise.places import PlaceMatch, resolve_place, share_admin1
+from summarizer.pipeline.normalise.actors import normalise_actor
+from summarizer.pipeline.normalise.dates import resolve_date
+from summarizer.pipeline.normalise.fatalities import headline_restatement, parse_fatalities
+from summarizer.pipeline.normalise.gazetteer import Gazetteer, GazetteerError
+from summarizer.pipeline.normalise.places import PlaceMatch, resolve_place, share_admin1
 
 __all__ = [
     "Gazetteer",

@@ -51,8 +51,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .normalise.text import fold, name_key, skeleton
-from .schema import (
+from summarizer.pipeline.normalise.text import fold, name_key, skeleton
+from summarizer.types.records import (
     SUB_EVENT_PARENT,
     Actor,
     ActorType,
@@ -210,7 +210,18 @@ def load_gold(path: Path) -> GoldSet:
 # ----------------------------------------------------------------------------------------------
 
 _PLACE_FILLER = frozenset(
-    ["the", "of", "village", "town", "city", "province", "governorate", "countryside", "area", "region"]
+    [
+        "the",
+        "of",
+        "village",
+        "town",
+        "city",
+        "province",
+        "governorate",
+        "countryside",
+        "area",
+        "region",
+    ]
 )
 
 
@@ -221,7 +232,7 @@ def _place_key(name: str) -> str:
 def _admin1_key(name: str | None) -> str | None:
     if not name:
         return None
-    from .normalise import Gazetteer
+    from summarizer.pipeline.normalise import Gazetteer
 
     return fold(Gazetteer.default().admin1(name) or name)
 

@@ -3,7 +3,7 @@
 Everything here is a pure function of its inputs: it grounds each evidence quote in the
 original text, derives what the model should not be trusted with (event type and disorder type
 from the sub-event type, the interaction label, civilian targeting), and normalises dates,
-places, actors and fatalities in code (``summarizer.normalise``): the model copies phrases, code
+places, actors and fatalities in code (``summarizer.pipeline.normalise``): the model copies phrases, code
 turns them into values and records the rule it applied.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .ground import Grounder
-from .ingest import Article
-from .normalise import (
+from summarizer.ingest import Article
+from summarizer.pipeline.ground import Grounder
+from summarizer.pipeline.normalise import (
     Gazetteer,
     headline_restatement,
     normalise_actor,
@@ -22,7 +22,7 @@ from .normalise import (
     resolve_place,
     share_admin1,
 )
-from .schema import (
+from summarizer.types.records import (
     SUB_EVENT_PARENT,
     ActorType,
     ArticleSummary,
@@ -165,8 +165,8 @@ def warm_up(gazetteer: str | None = None) -> None:
     file, else the shipped snapshot) and the other normalisation tables, ~0.1 s of CPU on first
     use. ``summarizer run`` calls it at start-up, and an assembly worker before it says it is
     ready, so that no batch stops for it at its first answer."""
-    from .ingest import article_from_text
-    from .schema import Usage
+    from summarizer.ingest import article_from_text
+    from summarizer.types.records import Usage
 
     quote = "Government forces shelled Kafr Nabl on Saturday, killing two people."
     article = article_from_text(f"Clashes in Idlib\n\n{quote}", "warm-up")

@@ -22,7 +22,7 @@ import logging
 import sqlite3
 import threading
 
-log = logging.getLogger("summarizer.ledger")
+log = logging.getLogger("summarizer.store.ledger")
 
 _PERIOD_S = 0.25
 

@@ -20,9 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .ingest import expand_inputs
-from .pricing import format_cost
-from .results import BatchStats, Result
+from summarizer.ingest import expand_inputs
+from summarizer.pricing import format_cost
+from summarizer.types.outcome import BatchStats, Result
 
 
 def count_inputs(paths: Iterable[str | Path]) -> int:

@@ -36,9 +36,9 @@ from typing import BinaryIO
 
 from pydantic_core import from_json, to_json
 
-from .ingest import Article
+from summarizer.ingest import Article
 
-log = logging.getLogger("summarizer.pool")
+log = logging.getLogger("summarizer.runtime.assembly_workers")
 
 _HEADER = struct.Struct("!I")
 _READY = b"ready"
@@ -51,7 +51,7 @@ os.nice(10)  # assembly is off the critical path: requests and answers go first
 package = types.ModuleType("summarizer")
 package.__path__ = [{package!r}]
 sys.modules["summarizer"] = package
-from summarizer.pool import _serve
+from summarizer.runtime.assembly_workers import _serve
 _serve()
 """
 
@@ -107,9 +107,9 @@ def article_from_fields(f: dict) -> Article:
 
 def assemble_job(job: dict) -> dict:
     """What a worker does with one job (also the in-process fallback's definition)."""
-    from .assemble import build_summary
-    from .normalise import Gazetteer
-    from .schema import ExtractedSummary, Usage
+    from summarizer.pipeline.assemble import build_summary
+    from summarizer.pipeline.normalise import Gazetteer
+    from summarizer.types.records import ExtractedSummary, Usage
 
     try:
         summary = build_summary(
@@ -166,7 +166,7 @@ async def _spawn() -> _Worker:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        _BOOT.format(package=str(Path(__file__).resolve().parent)),
+        _BOOT.format(package=str(Path(__file__).resolve().parents[1])),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -458,7 +458,7 @@ def _serve() -> None:
 
 
 def _work(inp: BinaryIO, out: BinaryIO) -> None:
-    from .assemble import warm_up
+    from summarizer.pipeline.assemble import warm_up
 
     warm_up()  # imports, gazetteer and other tables loaded before saying ready
     out.write(_HEADER.pack(len(_READY)) + _READY)

@@ -8,9 +8,9 @@ import glob
 import os
 from pathlib import Path
 
-from .ingest import INPUT_SUFFIXES, STDIN
-from .settings import Settings
-from .store import failures_path
+from summarizer.config import Settings
+from summarizer.ingest import INPUT_SUFFIXES, STDIN
+from summarizer.store.results_file import failures_path
 
 
 def out_file_conflict(out_file: Path, inputs: list[str]) -> str | None:

@@ -13,7 +13,7 @@ Matching, in order:
 
 The table's type wins over ``type_hint`` (the LLM's guess): the table is the coding decision.
 An actor the table does not know keeps ``normalised_name=None`` and the hint as its type.
-The interaction label is ``summarizer.schema.interaction_of``; it is not repeated here.
+The interaction label is ``summarizer.types.records.interaction_of``; it is not repeated here.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from summarizer.normalise.text import name_key
-from summarizer.schema import Actor, ActorType
+from summarizer.pipeline.normalise.text import name_key
+from summarizer.types.records import Actor, ActorType
 
 __all__ = ["ActorAlias", "load_actor_aliases", "normalise_actor"]
 
@@ -62,7 +62,7 @@ def load_actor_aliases(path: str | Path | None = None) -> tuple[ActorAlias, ...]
     """Read an alias table (the packaged one by default); rows must name a valid ACLED type."""
     if path is None:
         text = (
-            resources.files("summarizer.normalise")
+            resources.files("summarizer.pipeline.normalise")
             .joinpath("data")
             .joinpath("actor_aliases.csv")
             .read_text("utf-8")

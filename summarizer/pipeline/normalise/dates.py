@@ -52,8 +52,8 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from summarizer.normalise.numbers import NUMBER, parse_number
-from summarizer.schema import DateResolution, EventDate
+from summarizer.pipeline.normalise.numbers import NUMBER, parse_number
+from summarizer.types.records import DateResolution, EventDate
 
 __all__ = ["resolve_date"]
 

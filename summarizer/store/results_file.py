@@ -9,10 +9,10 @@ from typing import IO, TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from .schema import ArticleSummary, Failure
+from summarizer.types.records import ArticleSummary, Failure
 
 if TYPE_CHECKING:
-    from .results import Result
+    from summarizer.types.outcome import Result
 
 
 class ResultsFileError(ValueError):

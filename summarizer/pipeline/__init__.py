@@ -1,0 +1,1 @@
+"""After the model answers: ground quotes, normalise fields, assemble and merge records."""

@@ -1,0 +1,1 @@
+"""Running a batch: the async engine, its throttle, and the worker processes it starts."""

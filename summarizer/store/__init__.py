@@ -1,0 +1,1 @@
+"""What is kept: the SQLite run ledger (cache, resume) and results files on disk."""

@@ -1,0 +1,1 @@
+"""The data model: articles, what the LLM fills, the stored records, and batch outcomes."""
