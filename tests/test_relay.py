@@ -4,7 +4,6 @@ dies costs a retry, never a lost article."""
 
 import asyncio
 import socket
-import threading
 
 import openai
 import pytest
@@ -55,22 +54,6 @@ async def started(base_url: str, timeout: float = 10.0) -> RequestWorker:
     worker = RequestWorker(base_url, RECORDING_KEY, timeout)
     worker.start()
     return worker
-
-
-async def test_a_new_clients_first_request_starts_no_thread(server):
-    """The openai client works out its OS headers on its first request, in an executor
-    thread (~20 ms), unless told them: ours are worked out once per process. (No thread also
-    keeps ``pool.fork_possible`` true for a batch that sends from this process.)"""
-    from openai._base_client import get_platform
-
-    def executor_threads() -> list[str]:  # the event loop's default executor names its threads so
-        return [t.name for t in threading.enumerate() if t.name.startswith("asyncio_")]
-
-    raw, body, _ = request_for(server.base_url)
-    assert executor_threads() == []
-    await post_completion(raw, body)
-    assert executor_threads() == []
-    assert raw.default_headers["X-Stainless-OS"] == str(get_platform())
 
 
 async def test_a_relayed_answer_is_the_in_process_answer(server):
@@ -283,3 +266,47 @@ async def test_nothing_more_is_sent_once_the_engines_process_is_gone(server):
     assert server.history == []  # returned without sending the request it had read
     for fd in (requests_w, answers_r):
         os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("status", "content"),
+    [
+        (400, b'{"error": {"message": "bad request", "type": "invalid_request_error"}}'),
+        (401, b'{"error": {"message": "Incorrect API key provided"}}'),
+        (403, b'{"error": "forbidden"}'),
+        (404, b'{"error": {"message": "The model `x` does not exist"}}'),
+        (409, b"{}"),
+        (422, b'{"detail": [{"loc": ["body"], "msg": "field required"}]}'),
+        (429, b'{"error": {"message": "Rate limit reached"}}'),
+        (500, b"<html>Internal Server Error</html>"),
+        (503, b""),
+        (418, b'"teapot"'),
+    ],
+)
+async def test_status_errors_are_built_as_the_client_builds_them(status, content):
+    """The worker's report of an HTTP error becomes the very exception the openai client raises
+    in-process (class, message, body, status), made with openai's public error classes."""
+    import httpx2
+
+    from summarizer.runtime.request_worker import status_error
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, content=content, headers={"retry-after": "2"})
+
+    raw = openai.AsyncOpenAI(
+        api_key="k",
+        base_url="http://127.0.0.1:9/v1",
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(answer)),
+    )
+    direct = await outcome(post_completion(raw, b"{}"))
+    await raw.close()
+    assert isinstance(direct, openai.APIStatusError)
+    rebuilt = status_error(direct.response)
+    assert type(rebuilt) is type(direct)
+    assert (str(rebuilt), rebuilt.body, rebuilt.status_code) == (
+        str(direct),
+        direct.body,
+        direct.status_code,
+    )
+    assert retry_after_seconds(rebuilt) == retry_after_seconds(direct) == 2.0

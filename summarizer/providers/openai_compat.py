@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import json
 import logging
 import os
 import ssl
@@ -36,14 +37,15 @@ from typing import Any, Protocol
 import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from instructor.utils.providers import Provider
-from instructor.v2.core.registry import mode_registry
-from instructor.v2.core.response_model import prepare_response_model
-from instructor.v2.core.retry import _RETRYABLE_PARSE_ERRORS
-from openai import _base_client
-from openai._models import construct_type
+from instructor.core import (
+    AsyncValidationError,
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
+from instructor.v2 import Provider, mode_registry
 from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
 from pydantic_core import from_json, to_json
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
@@ -52,6 +54,10 @@ from summarizer.config import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings
 from summarizer.types.records import ExtractedSummary, Usage
 
 log = logging.getLogger("summarizer.providers.openai_compat")
+
+# Answers worth a re-ask with the error: not JSON, or JSON that breaks the schema (the errors
+# instructor's own retry loop re-asks on, named through its public exception types).
+PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
 
 MAX_RETRY_AFTER_S = 300.0  # a server asking for longer than this is treated as a failure
 
@@ -319,16 +325,6 @@ def _tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
-@functools.cache
-def _platform() -> object:
-    """The OS as the openai client names it in its telemetry headers, worked out once per
-    process. Left to itself, a new client works it out on its first request, in a thread of
-    the event loop's executor: ~20 ms on that request (every batch's first, and every
-    ``summarize`` call's, since each opens a client), and a thread started in a process that
-    may still fork a worker (``pool.fork_possible``). A worker forked later inherits it."""
-    return _base_client.get_platform()
-
-
 # A connection not made within this is not coming (a host that is down, or a firewall dropping
 # packets): without it, each attempt would wait the whole request timeout (600 s by default).
 CONNECT_TIMEOUT_S = 10.0
@@ -341,7 +337,7 @@ def connect_timeout(timeout: float) -> float:
 
 def new_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.AsyncOpenAI:
     """The openai client every request goes through (in this process or the request worker)."""
-    client = openai.AsyncOpenAI(
+    return openai.AsyncOpenAI(
         api_key=api_key or "not-needed",
         # Never None: given None the client reads OPENAI_BASE_URL itself, past our settings'
         # checks (a blank value there would become the URL).
@@ -350,9 +346,6 @@ def new_client(base_url: str | None, api_key: str | None, timeout: float) -> ope
         timeout=httpx2.Timeout(timeout, connect=connect_timeout(timeout)),
         http_client=http_client(),
     )
-    if getattr(client, "_platform", False) is None:  # a private field: only if it is there
-        client._platform = _platform()
-    return client
 
 
 async def post_completion(raw: openai.AsyncOpenAI, body: bytes) -> bytes:
@@ -398,6 +391,13 @@ class Relay(Protocol):
 
     async def post(self, raw: openai.AsyncOpenAI, body: bytes) -> bytes:
         """What ``post_completion(raw, body)`` gives, or the same errors."""
+
+
+@functools.lru_cache(maxsize=64)
+def _response_schema(response_model: type) -> type:
+    """``response_model`` as instructor sends it (``instructor.response_schema``, its public
+    wrapper), made once per model class: instructor's own ``create`` remakes it on every call."""
+    return instructor.response_schema(response_model)
 
 
 _PREPARED_CACHE = (
@@ -516,7 +516,7 @@ class Extractor:
         kwargs = {"model": self.model, "messages": list(messages), **self._request_options()}
         handlers = self._handlers
         parse_model, request = handlers.request_handler(
-            response_model=prepare_response_model(response_model), kwargs=kwargs
+            response_model=_response_schema(response_model), kwargs=kwargs
         )
         request.pop("autodetect_images", None)
         if handlers.message_converter and "messages" in request:
@@ -570,7 +570,7 @@ class Extractor:
             if gate is not None:
                 gate.release(charge, used, status, hinted, meter)
         if self._response_hooks:
-            completion = construct_type(type_=ChatCompletion, value=data)
+            completion = ChatCompletion.construct(**data)
             for hook in self._response_hooks:
                 hook(completion)
         return data
@@ -601,7 +601,7 @@ class Extractor:
                 )
             except IncompleteOutputException:
                 raise
-            except _RETRYABLE_PARSE_ERRORS as exc:
+            except PARSE_ERRORS as exc:
                 if budget is not None and meter.total >= budget:
                     raise BudgetExceeded(meter.total, meter.attempts, budget) from exc
                 if n == attempts:
@@ -611,7 +611,7 @@ class Extractor:
                         total_usage=meter.total,
                         messages=request["messages"],
                     ) from exc
-                completion = construct_type(type_=ChatCompletion, value=data)
+                completion = ChatCompletion.construct(**data)
                 request = handlers.reask_handler(
                     kwargs={**request, "messages": list(request["messages"])},
                     response=completion,

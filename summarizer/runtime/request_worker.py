@@ -19,6 +19,7 @@ connection errors (retried under the usual policy) and later ones are sent in-pr
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import struct
@@ -173,6 +174,35 @@ def _request(raw: openai.AsyncOpenAI) -> httpx2.Request:
     return httpx2.Request("POST", raw.base_url.join("chat/completions"))
 
 
+# The exception the openai client raises for each status (its documented error classes).
+_STATUS_ERRORS: dict[int, type[openai.APIStatusError]] = {
+    400: openai.BadRequestError,
+    401: openai.AuthenticationError,
+    403: openai.PermissionDeniedError,
+    404: openai.NotFoundError,
+    409: openai.ConflictError,
+    422: openai.UnprocessableEntityError,
+    429: openai.RateLimitError,
+}
+
+
+def status_error(response: httpx2.Response) -> openai.APIStatusError:
+    """The error the openai client raises for an HTTP error response, built as it builds it:
+    its class by status, its body the decoded JSON (the ``error`` object inside), its message
+    ``Error code: <status> - <body>``."""
+    text = response.text.strip()
+    try:
+        body: object = json.loads(text)
+        message = f"Error code: {response.status_code} - {body}"
+    except ValueError:
+        body, message = text, text or f"Error code: {response.status_code}"
+    if isinstance(body, dict):
+        body = body.get("error", body)
+    status = response.status_code
+    kind = _STATUS_ERRORS.get(status, openai.InternalServerError if status >= 500 else None)
+    return (kind or openai.APIStatusError)(message, response=response, body=body)
+
+
 def _outcome(raw: openai.AsyncOpenAI, answer: bytes) -> bytes:
     """The response body, or the worker's report raised as the openai client raised it."""
     kind, rest = answer[:1], answer[1:]
@@ -186,7 +216,7 @@ def _outcome(raw: openai.AsyncOpenAI, answer: bytes) -> bytes:
             content=report["body"].encode(),
             request=_request(raw),
         )
-        raise raw._make_status_error_from_response(response)  # RateLimitError for a 429, ...
+        raise status_error(response)  # RateLimitError for a 429, ...
     if kind == _TIMEOUT:
         raise openai.APITimeoutError(request=_request(raw))
     if kind == _CONNECT_TIMEOUT:
