@@ -1,35 +1,33 @@
-"""Run settings: environment first, then explicit arguments (the CLI's flags) on top."""
+"""Every setting, read in one place.
+
+* ``Environment`` (pydantic-settings): every ``SUMMARIZER_*`` and ``OPENAI_*`` variable the tool
+  reads, checked as the matching CLI flag is. Nothing else in the package reads ``os.environ``.
+* ``Settings``: what one run is asked to do (endpoint, model, decoding, retries). Built from
+  explicit values only, so ``Settings(base_url=...)`` means exactly that; ``Settings.from_env``
+  starts from the environment and lays explicit values (the CLI's flags) on top.
+
+A value that cannot be used is one ``ValueError`` line naming the variable (or the argument)
+and the value, e.g. ``SUMMARIZER_TIMEOUT='-1': must be at least 1``.
+"""
 
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["auto", "tools", "json_schema", "md_json"]
 MODES: tuple[str, ...] = get_args(Mode)
 
-ENV = {
-    "api_key": "OPENAI_API_KEY",
-    "base_url": "OPENAI_BASE_URL",
-    "model": "SUMMARIZER_MODEL",
-    "mode": "SUMMARIZER_MODE",
-    "model_path": "SUMMARIZER_MODEL_PATH",
-    "embedded_model": "SUMMARIZER_EMBEDDED_MODEL",
-    "embedded_url": "SUMMARIZER_EMBEDDED_URL",
-    "max_tokens": "SUMMARIZER_MAX_TOKENS",
-    "timeout": "SUMMARIZER_TIMEOUT",
-    "transport_attempts": "SUMMARIZER_TRANSPORT_ATTEMPTS",
-    "reasks": "SUMMARIZER_REASKS",
-    "concurrency": "SUMMARIZER_CONCURRENCY",
-    "gazetteer": "SUMMARIZER_GAZETTEER",
-}
+DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
+OPENAI_URL = "https://api.openai.com/v1"  # where requests go with a key and no base URL
 
-# (type, least value) of each numeric setting. The CLI flags take their ``min=`` from here, so
-# a variable is held to what its flag is.
+# (type, least value) of each numeric run setting. The CLI flags take their ``min=`` from here,
+# so a variable is held to what its flag is.
 NUMBERS: dict[str, tuple[type, float]] = {
     "max_tokens": (int, 64),
     "timeout": (float, 1),
@@ -39,19 +37,166 @@ NUMBERS: dict[str, tuple[type, float]] = {
 }
 URLS = ("base_url", "embedded_url")
 
-DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
-OPENAI_URL = "https://api.openai.com/v1"  # where requests go with a key and no base URL
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message is one line naming it."""
 
 
-@dataclass(frozen=True)
-class Settings:
+# -- the checks, shared by the environment and explicit values -------------------------------
+
+
+def _problem(name: str, raw: object, value: object) -> tuple[object, str | None]:
+    """(the usable value, None) or (None, the message's tail after ``NAME='raw'``)."""
+    if name in NUMBERS:
+        return _number(value, *NUMBERS[name])
+    if name == "mode" and value not in MODES:
+        return None, f": not a mode ({', '.join(MODES)})"
+    if name in URLS and isinstance(value, str):
+        try:  # without a scheme every request fails later, one by one
+            url = urlsplit(value)
+            usable = url.scheme.lower() in ("http", "https") and bool(url.hostname)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            usable = False
+        if not usable:
+            return None, ": must be an http:// or https:// URL"
+    return value, None
+
+
+def _number(value: object, kind: type, least: float) -> tuple[object, str | None]:
+    bound = f"at least {least:g}"
+    if isinstance(value, bool):
+        return None, f": must be a number, {bound}"
+    if isinstance(value, str):
+        try:
+            number = kind(value)
+        except ValueError:
+            try:
+                float(value)
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                return None, f" is not a number: must be {what}, {bound}"
+            return None, f": must be a whole number, {bound}"
+    elif isinstance(value, (int, float)):
+        if kind is int and value != int(value):
+            return None, f": must be a whole number, {bound}"
+        number = kind(value)
+    else:
+        return None, f": must be a number, {bound}"
+    if not math.isfinite(number):  # nan slips past `<`; inf would never time out
+        return None, f": must be a finite number, {bound}"
+    if number < least:
+        return None, f": must be {bound}"
+    return number, None
+
+
+def _one_line(exc: ValidationError) -> str:
+    """pydantic's report as one line: ``NAME='value': what is wrong``."""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else "settings"
+    message = str(error.get("ctx", {}).get("error", error["msg"]))
+    if message.startswith(f"{name}="):  # ours, already whole
+        return message
+    return f"{name}={error.get('input')!r}: {message}"
+
+
+class _Checked:
+    """The ``field_validator`` both models use: a failed check raises the whole one-line
+    message (naming the variable or argument, which only the caller knows)."""
+
+    @staticmethod
+    def check(name: str, label: str, raw: Any) -> Any:
+        value = raw.strip() if isinstance(raw, str) else raw
+        if value is None or value == "":
+            return None
+        usable, tail = _problem(name, raw, value)
+        if tail is not None:
+            raise ValueError(f"{label}={raw!r}{tail}")
+        return usable
+
+
+# -- the environment ----------------------------------------------------------------------------
+
+
+def _env(var: str, **kwargs: Any) -> Any:
+    return Field(default=None, validation_alias=var, **kwargs)
+
+
+class Environment(BaseSettings):
+    """Every environment variable the tool reads. Read it with ``environment()``."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, frozen=True)
+
+    # the run settings (see ``Settings``)
+    api_key: str | None = _env("OPENAI_API_KEY", repr=False)
+    base_url: str | None = _env("OPENAI_BASE_URL")
+    model: str | None = _env("SUMMARIZER_MODEL")
+    mode: str | None = _env("SUMMARIZER_MODE")
+    model_path: str | None = _env("SUMMARIZER_MODEL_PATH")
+    embedded_model: str | None = _env("SUMMARIZER_EMBEDDED_MODEL")
+    embedded_url: str | None = _env("SUMMARIZER_EMBEDDED_URL")
+    max_tokens: int | None = _env("SUMMARIZER_MAX_TOKENS")
+    timeout: float | None = _env("SUMMARIZER_TIMEOUT")
+    transport_attempts: int | None = _env("SUMMARIZER_TRANSPORT_ATTEMPTS")
+    reasks: int | None = _env("SUMMARIZER_REASKS")
+    concurrency: int | None = _env("SUMMARIZER_CONCURRENCY")
+    gazetteer: str | None = _env("SUMMARIZER_GAZETTEER")
+    # where things are kept
+    ledger: str | None = _env("SUMMARIZER_LEDGER")
+    prices: str | None = _env("SUMMARIZER_PRICES")
+    cache_dir: str | None = _env("SUMMARIZER_CACHE_DIR")
+    # how a batch runs (tuning; the defaults are measured, see runtime/)
+    assembly_workers: int | None = _env("SUMMARIZER_ASSEMBLY_WORKERS")
+    request_worker: bool | None = _env("SUMMARIZER_REQUEST_WORKER")
+    http: Literal["auto", "aiohttp", "httpx"] | None = _env("SUMMARIZER_HTTP")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _checked(cls, raw: Any, info) -> Any:
+        var = cls.model_fields[info.field_name].validation_alias
+        if info.field_name == "assembly_workers":
+            value = raw.strip() if isinstance(raw, str) else raw
+            if value in (None, ""):
+                return None
+            usable, tail = _number(value, int, 0)
+            if tail is not None:
+                raise ValueError(f"{var}={raw!r}{tail}")
+            return usable
+        if info.field_name in ("request_worker", "http") and isinstance(raw, str):
+            return raw.strip().lower() or None
+        value = _Checked.check(info.field_name, var, raw)
+        if info.field_name == "gazetteer" and value is not None:
+            # Absolute, as the --gazetteer flag is: the run records it, and a run resumed from
+            # another directory must read the same file.
+            return str(Path(value).expanduser().resolve())
+        return value
+
+    def run_values(self) -> dict[str, Any]:
+        """The values ``Settings`` takes, where set."""
+        names = Settings.model_fields.keys() & type(self).model_fields.keys()
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+def environment() -> Environment:
+    """The environment as it is now (read afresh: tests and long-lived processes change it)."""
+    try:
+        return Environment()
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+# -- one run's settings -------------------------------------------------------------------------
+
+
+class Settings(BaseModel):
     """Where to send requests and how to decode.
 
     With neither ``base_url`` nor ``api_key`` (nor an explicit ``model_path``) set, the embedded
     local model is used: no key, no network.
     """
 
-    api_key: str | None = field(default=None, repr=False)  # never printed, logged or stored
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: str | None = Field(default=None, repr=False)  # never printed, logged or stored
     base_url: str | None = None
     model: str | None = None
     mode: Mode = "auto"
@@ -77,29 +222,45 @@ class Settings:
     # on it.
     gazetteer: str | None = None
 
-    def __post_init__(self) -> None:
-        # Checked here, not where it is used: llm.py looks the mode up in a table (a KeyError).
-        if self.mode not in MODES:
-            raise ValueError(_not_a_mode("mode", self.mode))
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+
+    # (Numbers are held to their flags' bounds where they come from the environment or the
+    # command line; the Python API takes any value of the right type, e.g. a 0.3 s timeout.)
+    @field_validator("mode", *URLS, mode="before")
+    @classmethod
+    def _checked(cls, raw: Any, info) -> Any:
+        value = _Checked.check(info.field_name, info.field_name, raw)
+        if value is None:
+            default = cls.model_fields[info.field_name].default
+            if raw is not None and default is not None:
+                raise ValueError(f"{info.field_name}={raw!r}: must not be blank")
+            return default
+        return value
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
-        """Raises ``ValueError`` (one line naming the variable) for a value that cannot be used."""
-        environ = os.environ if environ is None else environ
-        values: dict = {}
-        for name, var in ENV.items():
-            raw = environ.get(var)
-            # A stray space or newline (copied, or from an .env file) would be sent as-is: in
-            # the key it fails every request.
-            value = raw.strip() if raw is not None else ""
-            if not value:
-                continue
-            values[name] = _parse(name, var, raw, value)
+    def from_env(cls, **overrides: Any) -> Settings:
+        """The environment's settings with explicit values (those not None) on top. Raises
+        ``SettingsError`` (a ``ValueError``, one line naming the variable) for a value that
+        cannot be used."""
+        values = environment().run_values()
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
-    def with_(self, **changes) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (None values ignored), checked like a new one."""
+        return self.replace(**{k: v for k, v in changes.items() if v is not None})
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (None included: it unsets), checked like a new one."""
+        return type(self)(**{**self.model_dump(), **changes})
+
+    def record(self) -> dict[str, Any]:
+        """The settings as stored with a run: everything but the API key."""
+        return self.model_dump(exclude={"api_key"})
 
     @property
     def uses_embedded(self) -> bool:
@@ -116,44 +277,7 @@ class Settings:
         return "embedded" if self.uses_embedded else (self.base_url or OPENAI_URL)
 
 
-def _not_a_mode(where: str, raw: object) -> str:
-    return f"{where}={raw!r}: not a mode ({', '.join(MODES)})"
-
-
-def _parse(name: str, var: str, raw: str, value: str) -> object:
-    """One environment variable's value, checked as its CLI flag would be."""
-    if name in NUMBERS:
-        return _number(var, raw, value, *NUMBERS[name])
-    if name == "mode" and value not in MODES:
-        raise ValueError(_not_a_mode(var, raw))
-    if name in URLS:
-        try:  # without a scheme every request fails later, one by one
-            url = urlsplit(value)
-            usable = url.scheme.lower() in ("http", "https") and bool(url.hostname)
-        except ValueError:  # e.g. an unclosed IPv6 bracket
-            usable = False
-        if not usable:
-            raise ValueError(f"{var}={raw!r}: must be an http:// or https:// URL")
-    if name == "gazetteer":
-        # Absolute, as the --gazetteer flag is: the run records it, and a run resumed from
-        # another directory must read the same file.
-        return str(Path(value).expanduser().resolve())
-    return value
-
-
-def _number(var: str, raw: str, value: str, kind: type, least: float) -> float:
-    bound = f"at least {least:g}"
-    try:
-        number = kind(value)
-    except ValueError:
-        try:
-            float(value)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise ValueError(f"{var}={raw!r} is not a number: must be {what}, {bound}") from None
-        raise ValueError(f"{var}={raw!r}: must be a whole number, {bound}") from None
-    if not math.isfinite(number):  # nan slips past `<`; inf would never time out
-        raise ValueError(f"{var}={raw!r}: must be a finite number, {bound}")
-    if number < least:
-        raise ValueError(f"{var}={raw!r}: must be {bound}")
-    return number
+# Setting name -> the environment variable it is read from (for docs, tests and messages).
+ENV: dict[str, str] = {
+    name: str(field.validation_alias) for name, field in Environment.model_fields.items()
+}

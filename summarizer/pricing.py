@@ -5,12 +5,13 @@ An unknown model has no price: callers show tokens only, never an invented figur
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from summarizer.config import environment
 
 DEFAULT_TABLE = Path(__file__).resolve().parent / "data" / "prices.toml"
 _SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # gpt-4o-mini-2024-07-18 -> gpt-4o-mini
@@ -32,7 +33,7 @@ class Price:
 
 
 def table_path() -> Path:
-    override = os.environ.get("SUMMARIZER_PRICES")
+    override = environment().prices
     return Path(override).expanduser() if override else DEFAULT_TABLE
 
 

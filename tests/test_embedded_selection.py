@@ -38,7 +38,7 @@ def test_without_key_or_base_url_the_embedded_model_is_started(monkeypatch, tmp_
     monkeypatch.setattr(
         local_model, "embedded_base_url", lambda f: started.append(f) or "http://127.0.0.1:9/v1"
     )
-    extractor = Extractor(Settings.from_env({}))
+    extractor = Extractor(Settings())
     extractor._connect()
     assert started == [fake] and extractor.model == "tiny-model"
     assert extractor._request_options()["extra_body"] == {

@@ -5,7 +5,7 @@ import openai
 import pytest
 from instructor.core.exceptions import InstructorRetryException
 
-from summarizer.config import Settings
+from summarizer.config import ENV, Settings
 from summarizer.providers.openai_compat import (
     choose_mode,
     describe_error,
@@ -129,15 +129,20 @@ def test_mode_per_endpoint():
     assert choose_mode(Settings(base_url="http://x/v1", mode="md_json")) is instructor.Mode.MD_JSON
 
 
-def test_settings_from_env_and_flags():
+def test_settings_from_env_and_flags(monkeypatch):
+    for var in ENV.values():
+        monkeypatch.delenv(var, raising=False)
+    assert Settings.from_env().uses_embedded
     env = {"OPENAI_BASE_URL": "http://a/v1", "SUMMARIZER_MODEL": "m1", "SUMMARIZER_REASKS": "5"}
-    s = Settings.from_env(env, model="m2")
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    s = Settings.from_env(model="m2")
     assert (s.base_url, s.model, s.reasks) == ("http://a/v1", "m2", 5)
     assert not s.uses_embedded
-    assert Settings.from_env({}).uses_embedded
     assert "sk-" not in repr(Settings(api_key="sk-hidden"))
+    monkeypatch.setenv("SUMMARIZER_REASKS", "x")
     with pytest.raises(ValueError, match="SUMMARIZER_REASKS='x' is not a number"):
-        Settings.from_env({"SUMMARIZER_REASKS": "x"})
+        Settings.from_env()
 
 
 def test_http_clients_are_aiohttp_backed_and_share_one_tls_context(monkeypatch):

@@ -38,15 +38,16 @@ def test_mode_from_env_is_checked(monkeypatch):
     assert Settings.from_env().mode == "md_json"
 
 
-def test_mode_from_arguments_is_checked():
+def test_mode_from_arguments_is_checked(monkeypatch):
     with pytest.raises(ValueError) as raised:
-        Settings.from_env({}, mode="foo")
+        Settings.from_env(mode="foo")
     assert str(raised.value) == f"mode='foo': not a mode {MODES}"
     with pytest.raises(ValueError, match=r"^mode='xml': not a mode"):
         Settings(mode="xml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^mode='foo': not a mode"):
         Settings().with_(mode="foo")
-    flag_on_top = Settings.from_env({"SUMMARIZER_MODE": "tools"}, mode="json_schema")
+    monkeypatch.setenv("SUMMARIZER_MODE", "tools")
+    flag_on_top = Settings.from_env(mode="json_schema")
     assert flag_on_top.mode == "json_schema"
 
 
@@ -159,7 +160,61 @@ def test_assembly_workers_from_the_environment_are_checked(monkeypatch):
     from summarizer.runtime.assembly_workers import default_size
 
     monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", "two")
-    with pytest.raises(ValueError, match=r"^SUMMARIZER_ASSEMBLY_WORKERS='two': must be a whole"):
+    with pytest.raises(
+        ValueError, match=r"^SUMMARIZER_ASSEMBLY_WORKERS='two' is not a number: must be a whole"
+    ):
         default_size()
     monkeypatch.setenv("SUMMARIZER_ASSEMBLY_WORKERS", " 2 ")
     assert default_size() == 2
+
+
+def test_the_environment_is_read_in_one_place():
+    """Only config.py reads environment variables: a new setting cannot bypass its checks."""
+    import re
+
+    import summarizer
+
+    package = Path(summarizer.__file__).resolve().parent
+    readers = re.compile(r"os\.environ|os\.getenv|getenv\(")
+    found = [
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if readers.search(p.read_text(encoding="utf-8"))
+    ]
+    # openai_compat reads the standard proxy variables (not ours) to choose its HTTP client.
+    assert sorted(found) == ["config.py", "providers/openai_compat.py"]
+    text = (package / "providers" / "openai_compat.py").read_text(encoding="utf-8")
+    assert "SUMMARIZER_" not in "".join(re.findall(r"environ[^\n]*", text))
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "message"),
+    [
+        (
+            "SUMMARIZER_ASSEMBLY_WORKERS",
+            "-1",
+            "SUMMARIZER_ASSEMBLY_WORKERS='-1': must be at least 0",
+        ),
+        ("SUMMARIZER_REQUEST_WORKER", "maybe", "SUMMARIZER_REQUEST_WORKER='maybe': "),
+        ("SUMMARIZER_HTTP", "curl", "SUMMARIZER_HTTP='curl': "),
+    ],
+)
+def test_tuning_variables_are_checked_in_one_line(monkeypatch, var, value, message):
+    from summarizer.config import environment
+
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ValueError) as raised:
+        environment()
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_every_variable_has_a_setting():
+    from summarizer.config import environment
+
+    assert set(ENV.values()) >= {
+        "OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_LEDGER", "SUMMARIZER_PRICES",
+        "SUMMARIZER_CACHE_DIR", "SUMMARIZER_ASSEMBLY_WORKERS", "SUMMARIZER_REQUEST_WORKER",
+        "SUMMARIZER_HTTP", "SUMMARIZER_GAZETTEER",
+    }  # fmt: skip
+    assert environment().request_worker is None

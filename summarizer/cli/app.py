@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import gc
 import json
@@ -297,7 +296,7 @@ def run(
         ledger = None if no_ledger else Ledger(ledger_path)
         settings = Settings.from_env(**flags)
         if base_url and not model_path:  # a server named now beats a model file in the env
-            settings = dataclasses.replace(settings, model_path=None)
+            settings = settings.replace(model_path=None)
         previous = (
             _run_to_continue(ledger, paths, settings, run_ref, resume) if continuing else None
         )
@@ -477,7 +476,7 @@ def _absolute(paths: list[str]) -> list[str]:
 
 def _settings_of(run: RunInfo, flags: dict) -> Settings:
     """The run's stored settings, with flags given now on top and the key from the environment."""
-    stored = {k: v for k, v in run.settings.items() if k in Settings.__dataclass_fields__}
+    stored = {k: v for k, v in run.settings.items() if k in Settings.model_fields}
     stored.update({k: v for k, v in flags.items() if v is not None})
     return Settings(api_key=Settings.from_env().api_key, **stored)
 

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from summarizer.config import environment
+
 
 class LocalModelError(RuntimeError):
     pass
@@ -79,7 +81,7 @@ DEFAULT_EMBEDDED_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 
 
 def models_cache_dir() -> Path:
-    return Path(os.environ.get("SUMMARIZER_CACHE_DIR") or user_cache_dir("summarizer")) / "models"
+    return Path(environment().cache_dir or user_cache_dir("summarizer")) / "models"
 
 
 def _sha256_file(path: Path) -> str:

@@ -50,7 +50,7 @@ from pydantic_core import from_json, to_json
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
-from summarizer.config import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings
+from summarizer.config import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings, environment
 from summarizer.types.records import ExtractedSummary, Usage
 
 log = logging.getLogger("summarizer.providers.openai_compat")
@@ -303,7 +303,7 @@ def http_client(choice: str | None = None) -> httpx2.AsyncClient | None:
     available, since it costs a third of the CPU per request of the default httpx2 pool at high
     concurrency; the default otherwise, and whenever a proxy is configured in the environment
     (aiohttp ignores those variables). ``SUMMARIZER_HTTP=httpx|aiohttp`` forces one."""
-    choice = (choice or os.environ.get("SUMMARIZER_HTTP") or "auto").lower()
+    choice = (choice or environment().http or "auto").lower()
     if choice == "httpx" or (choice == "auto" and _proxy_configured()):
         return None
     try:

@@ -36,6 +36,7 @@ from typing import BinaryIO
 
 from pydantic_core import from_json, to_json
 
+from summarizer.config import environment
 from summarizer.ingest import Article
 
 log = logging.getLogger("summarizer.runtime.assembly_workers")
@@ -66,14 +67,9 @@ def default_size(request_worker: bool = False) -> int:
     On two cores with a request worker that leaves none: a third busy process on two cores
     costs more in hand-overs and waiting than the assembly it takes off the event loop (the
     throughput bench's ratio: ~1.09-1.10 without it, ~1.12-1.14 with it)."""
-    raw = os.environ.get("SUMMARIZER_ASSEMBLY_WORKERS", "").strip()
-    if raw:
-        try:
-            return max(0, int(raw))
-        except ValueError:
-            raise ValueError(
-                f"SUMMARIZER_ASSEMBLY_WORKERS={raw!r}: must be a whole number, at least 0"
-            ) from None
+    chosen = environment().assembly_workers
+    if chosen is not None:
+        return chosen
     return max(0, min(4, (os.cpu_count() or 1) - 1 - int(request_worker)))
 
 

@@ -29,6 +29,7 @@ import httpx2
 import openai
 from pydantic_core import from_json, to_json
 
+from summarizer.config import environment
 from summarizer.providers.openai_compat import (
     RelayedError,
     connect_timed_out,
@@ -55,7 +56,7 @@ _MIN_CONCURRENCY = 16  # below this the event loop has time to spare: not worth 
 def wanted(concurrency: int, uses_embedded: bool) -> bool:
     """Whether a batch should send its requests through a request worker.
     ``SUMMARIZER_REQUEST_WORKER=0`` turns it off."""
-    if os.environ.get("SUMMARIZER_REQUEST_WORKER", "").strip() == "0":
+    if environment().request_worker is False:
         return False
     return (
         not uses_embedded  # the embedded server's own process does the work already

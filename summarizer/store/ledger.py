@@ -29,17 +29,16 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-import os
 import secrets
 import sqlite3
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.config import Settings
+from summarizer.config import Settings, environment
 from summarizer.ingest import Article
 from summarizer.store.checkpointer import Checkpointer
 from summarizer.types.records import SCHEMA_VERSION
@@ -142,7 +141,7 @@ class LedgerError(RuntimeError):
 
 def default_path() -> Path:
     """``$SUMMARIZER_LEDGER``, else ``ledger.sqlite3`` in the user data directory."""
-    override = os.environ.get("SUMMARIZER_LEDGER")
+    override = environment().ledger
     if override:
         return Path(override).expanduser()
     from platformdirs import user_data_dir
@@ -195,11 +194,6 @@ def cache_key(config_key_: str, article: Article) -> str:
     """The article's text hash plus what the prompt shows besides the text, under a config."""
     published = article.published.isoformat() if article.published else ""
     return _digest(f"{config_key_}\0{article.sha256}\0{article.headline}\0{published}")
-
-
-def settings_record(settings: Settings) -> dict:
-    """Settings as stored with a run: everything but the API key."""
-    return {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "api_key"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,7 +354,7 @@ class Ledger:
                 now,
                 now,
                 json.dumps(inputs) if inputs is not None else None,
-                json.dumps(settings_record(settings)),
+                json.dumps(settings.record()),
                 config_key(config),
                 config["model"],
                 endpoint,
