@@ -22,7 +22,6 @@ from typing import Union
 
 from summarizer.config import Settings
 from summarizer.ingest import (
-    INPUT_SUFFIXES,
     STDIN,
     Article,
     IngestError,
@@ -30,6 +29,7 @@ from summarizer.ingest import (
     article_from_text,
     iter_articles,
     sha256_text,
+    suffixes,
 )
 from summarizer.prompts import load_prompts
 from summarizer.providers.openai_compat import Extractor, Sleep
@@ -87,7 +87,7 @@ def _looks_like_path(item: str) -> bool:
     if "\n" in item or len(item) > 4096:
         return False
     path = Path(item)
-    return path.exists() or path.suffix in INPUT_SUFFIXES or any(c in item for c in "*?[")
+    return path.exists() or path.suffix.lower() in suffixes() or any(c in item for c in "*?[")
 
 
 class Summarizer:

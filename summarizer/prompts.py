@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from summarizer.ingest import Article
-from summarizer.types.records import ExtractedSummary
+from summarizer.types.article import Article
+from summarizer.types.extraction import ExtractedSummary
 
 _PROMPT_NAMES = ("extract.system.md", "extract.user.md")
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
-from summarizer.types.records import ExtractedEvent, ExtractedSummary
+from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
 
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) before white
 # space and an upper-case letter, digit or opening quote; a line break always ends one.

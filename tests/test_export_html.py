@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.export import ArticleText, Prices, load_article_text, render_html
-from summarizer.ingest import article_from_text
+from summarizer.export import Prices, load_article_text, render_html
+from summarizer.ingest import SourceText, article_from_text
 from summarizer.pipeline.assemble import build_summary
-from summarizer.types.records import ExtractedEvent, ExtractedSummary, Usage
+from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
+from summarizer.types.records import Usage
 from tests.recorded_runs import embedded_summaries, reference_summaries
 
 SCRIPT_TEXT = (
@@ -160,7 +161,7 @@ def test_missing_or_changed_text_shows_quotes_without_highlights(tmp_path):
     Path(summary.source_path).write_text(SCRIPT_TEXT, encoding="utf-8")
     assert load_article_text(moved, [tmp_path]).text == SCRIPT_TEXT
     assert render_html([moved], search_dirs=[tmp_path]).count("<mark") >= 2
-    none = render_html([moved], texts=lambda s: ArticleText(None, None, "no source"))
+    none = render_html([moved], texts=lambda s: SourceText(None, None, "no source"))
     assert "no source" in none
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from summarizer import Settings, Summarizer
 from summarizer.prompts import load_prompts
-from summarizer.types.records import DateResolution, ExtractedSummary, MatchStatus
+from summarizer.types.extraction import ExtractedSummary
+from summarizer.types.records import DateResolution, MatchStatus
 from tests.conftest import RECORDING_KEY, SEED_IDS
 
 REFERENCE = Path(__file__).parent / "fixtures" / "reference"

@@ -321,3 +321,43 @@ def test_ids_are_unique_within_a_read(tmp_path):
     assert [a.id for a in items] == ["report", "report~2", "dup", "dup~2", "dup~2~2", "dup~3"]
     assert [a.text for a in items[2:]] == ["x", "y", "z", "w"]  # in order, none dropped
     assert items[1].source_path == str(tmp_path / "b" / "report.txt")
+
+
+def test_a_registered_reader_is_used_everywhere_inputs_are_handled(tmp_path, monkeypatch):
+    """One registration teaches every part the new format: directories, counting, reading and
+    reopening for exports."""
+    from summarizer.ingest import count_articles, expand_inputs, registry, reopen, suffixes
+    from summarizer.ingest.registry import Reader
+
+    def read(path):
+        for n, part in enumerate(path.read_text().split("\n---\n"), 1):
+            yield article_from_text(part, f"{path.stem}-{n}", source_path=f"{path}:{n}")
+
+    def reopen_md(path, locator):
+        return path.read_text().split("\n---\n")[int(locator) - 1]
+
+    md = Reader("markdown", (".md",), read=read, reopen=reopen_md, count=lambda p: 2)
+    monkeypatch.setitem(registry._READERS, ".md", md)
+    (tmp_path / "a.md").write_text("First headline\nBody one.\n---\nSecond headline\nBody two.")
+    (tmp_path / "b.txt").write_text("Third\nBody three.")
+    (tmp_path / "skip.csv").write_text("x")
+    assert ".md" in suffixes()
+    assert [p.name for p in expand_inputs([tmp_path])] == ["a.md", "b.txt"]
+    assert count_articles([tmp_path]) == 3
+    articles = list(iter_articles([tmp_path]))
+    assert [a.id for a in articles] == ["a-1", "a-2", "b"]
+    second = articles[1]
+    assert reopen(second.source_path, second.sha256).text == second.text
+
+
+def test_reopen_says_why_a_source_cannot_be_read_again(tmp_path):
+    from summarizer.ingest import reopen
+
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "x", "text": "A line."}\n\n{"id": "y", "text": "B line."}\n')
+    articles = list(iter_articles([path]))
+    assert [reopen(a.source_path, a.sha256).text for a in articles] == ["A line.", "B line."]
+    assert reopen(f"{path}:9", "0" * 64).problem.endswith("(it has no line 9)")
+    assert "changed since the run" in reopen(articles[0].source_path, "0" * 64).problem
+    assert "standard input" in reopen("<stdin>:3", "0" * 64).problem
+    assert "was not found" in reopen(str(tmp_path / "gone.txt"), "0" * 64).problem

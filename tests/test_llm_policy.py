@@ -180,7 +180,7 @@ def test_the_request_body_is_the_request_as_json(mode, embedded):
 
     from summarizer.providers.openai_compat import Extractor
     from summarizer.quote_grammar import quote_constrained_model
-    from summarizer.types.records import ExtractedSummary
+    from summarizer.types.extraction import ExtractedSummary
 
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="m", mode=mode)
     extractor = Extractor(settings)

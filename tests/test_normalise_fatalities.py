@@ -264,7 +264,8 @@ def test_a_headline_without_a_death_toll_restates_nothing():
 
 def test_a_headline_and_lede_that_differ_are_disputed_in_the_assembled_record():
     from summarizer.pipeline.assemble import build_summary
-    from summarizer.types.records import ExtractedSummary, Usage
+    from summarizer.types.extraction import ExtractedSummary
+    from summarizer.types.records import Usage
 
     article = _seed_article("003")
     extraction = ExtractedSummary.model_validate(

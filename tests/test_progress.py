@@ -5,7 +5,8 @@ import json
 
 from rich.console import Console
 
-from summarizer.cli.progress import BatchProgress, count_inputs, summary_table
+from summarizer.cli.progress import BatchProgress, summary_table
+from summarizer.ingest import count_articles
 from summarizer.runtime.engine import BatchStats, Result
 from summarizer.types.records import Failure, Usage
 
@@ -67,8 +68,8 @@ def test_count_inputs_reads_jsonl_lines_and_files(tmp_path):
     (tmp_path / "b.jsonl").write_text(
         "\n".join(json.dumps({"text": f"t{i}"}) for i in range(5)) + "\n\n"
     )
-    assert count_inputs([tmp_path]) == 6
-    assert count_inputs([tmp_path / "missing.txt"]) == 1  # reported as one failure later
+    assert count_articles([tmp_path]) == 6
+    assert count_articles([tmp_path / "missing.txt"]) == 1  # reported as one failure later
 
 
 def test_the_pace_reads_well_fast_and_slow():

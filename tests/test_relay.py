@@ -20,7 +20,7 @@ from summarizer.providers.openai_compat import (
 )
 from summarizer.runtime import request_worker as relay
 from summarizer.runtime.request_worker import RequestWorker
-from summarizer.types.records import ExtractedSummary
+from summarizer.types.extraction import ExtractedSummary
 from tests.conftest import RECORDING_KEY, SEEDS
 
 

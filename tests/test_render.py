@@ -6,7 +6,8 @@ from rich.console import Console
 from summarizer.cli.render import article_view
 from summarizer.ingest import article_from_text
 from summarizer.pipeline.assemble import build_summary
-from summarizer.types.records import ExtractedEvent, ExtractedSummary, Usage
+from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
+from summarizer.types.records import Usage
 
 TEXT = "Clash in Hama\n\nRegime forces clashed with rebels in Kafr Zita on Wednesday, killing 12 fighters."
 

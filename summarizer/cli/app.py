@@ -22,11 +22,11 @@ from rich.text import Text
 
 from summarizer import __version__
 from summarizer.cli.checks import endpoint_conflict, out_file_conflict
-from summarizer.cli.progress import BatchProgress, count_inputs, summary_table
+from summarizer.cli.progress import BatchProgress, summary_table
 from summarizer.cli.render import RunTotals, article_view, failures_table, footer
 from summarizer.cli.reports import RUN_HELP, LedgerOption, cannot_write, eval_command, export
 from summarizer.config import NUMBERS, Settings
-from summarizer.ingest import STDIN
+from summarizer.ingest import STDIN, count_articles
 from summarizer.pipeline.normalise import Gazetteer
 from summarizer.pricing import format_cost, load_prices
 from summarizer.providers.embedded import CATALOGUE, LocalModelError, resolve_model_file
@@ -357,7 +357,7 @@ def run(
     except OSError as exc:  # before any request: nothing asked would have nowhere to go
         raise _usage_error(cannot_write(out_file, exc)) from None
     # Standard input can be read only once: its articles are not counted ahead.
-    total = count_inputs(paths) if err.is_terminal and STDIN not in paths else None
+    total = count_articles(paths) if err.is_terminal and STDIN not in paths else None
     progress = BatchProgress(err, total)
     # Both streams on the terminal: panels go above the bar, through its console.
     panels = err if progress.enabled and out.is_terminal else out

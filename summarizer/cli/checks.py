@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from summarizer.config import Settings
-from summarizer.ingest import INPUT_SUFFIXES, STDIN
+from summarizer.ingest import STDIN, suffixes
 from summarizer.store.results_file import failures_path
 
 
@@ -23,7 +23,7 @@ def out_file_conflict(out_file: Path, inputs: list[str]) -> str | None:
         path = Path(item)
         if path.is_dir():
             inside = [w for w in written if w.parent == path.resolve()]
-            if any(w.suffix in INPUT_SUFFIXES for w in inside):
+            if any(w.suffix.lower() in suffixes() for w in inside):
                 return (
                     f"{out_file}: in the input directory {item}, so it would be read back as "
                     "articles; write it elsewhere"

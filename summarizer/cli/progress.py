@@ -6,9 +6,6 @@ console is a terminal; redirected to a file or a pipe, a batch prints nothing un
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -20,21 +17,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from summarizer.ingest import expand_inputs
 from summarizer.pricing import format_cost
 from summarizer.types.outcome import BatchStats, Result
-
-
-def count_inputs(paths: Iterable[str | Path]) -> int:
-    """How many articles the paths hold, reading JSONL line by line (never whole)."""
-    total = 0
-    for item in expand_inputs(paths):
-        if isinstance(item, Path) and item.suffix == ".jsonl" and item.is_file():
-            with item.open("rb") as handle:
-                total += sum(1 for line in handle if line.strip())
-        else:
-            total += 1
-    return total
 
 
 def _counts(stats: BatchStats) -> str:

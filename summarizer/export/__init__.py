@@ -16,7 +16,7 @@ from pathlib import Path
 
 from summarizer.export.csv import COLUMNS as CSV_COLUMNS
 from summarizer.export.csv import write_csv
-from summarizer.export.html import ArticleText, Prices, load_article_text, render_html, write_html
+from summarizer.export.html import Prices, load_article_text, render_html, write_html
 from summarizer.export.jsonl import write_jsonl
 from summarizer.store.results_file import ResultsFileError, read_failures, read_results
 from summarizer.types.records import ArticleSummary, Failure
@@ -24,7 +24,6 @@ from summarizer.types.records import ArticleSummary, Failure
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
-    "ArticleText",
     "LoadedRun",
     "Prices",
     "RunNotFound",

@@ -18,27 +18,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from summarizer.cli.render import format_date, format_fatalities, format_place, format_type
-from summarizer.ingest import sha256_text
+from summarizer.ingest import SourceText, reopen
 from summarizer.types.records import ArticleSummary, EventRecord, Failure, MatchStatus
 
-__all__ = ["ArticleText", "Prices", "load_article_text", "render_html", "write_html"]
-
-
-@dataclass(frozen=True)
-class ArticleText:
-    """The original text of an article, or why it is not available."""
-
-    text: str | None
-    path: str | None = None
-    problem: str | None = None
+__all__ = ["Prices", "load_article_text", "render_html", "write_html"]
 
 
 @dataclass(frozen=True)
@@ -52,39 +41,9 @@ class Prices:
         return (prompt_tokens * self.prompt + completion_tokens * self.completion) / 1e6
 
 
-_JSONL_SOURCE = re.compile(r"^(?P<file>.+\.jsonl):(?P<line>\d+)$")
-
-
-def load_article_text(summary: ArticleSummary, search_dirs: Sequence[Path] = ()) -> ArticleText:
-    """Read the article back from ``source_path`` (a ``.txt`` file, or ``file.jsonl:LINE``) and
-    verify it against the stored sha256. Relative paths, and files moved since the run, are
-    also looked for in ``search_dirs`` (by their relative path, then by file name)."""
-    source = summary.source_path
-    if not source:
-        return ArticleText(None, None, "the result records no source file")
-    m = _JSONL_SOURCE.match(source)
-    given = Path(m["file"] if m else source)
-    candidates = [given]
-    for folder in search_dirs:
-        if not given.is_absolute():
-            candidates.append(folder / given)
-        candidates.append(folder / given.name)
-    found = next((p for p in candidates if p.is_file()), None)
-    if found is None:
-        return ArticleText(None, None, f"the source file {source} was not found")
-    try:
-        if m:
-            line = found.read_text(encoding="utf-8").splitlines()[int(m["line"]) - 1]
-            text = json.loads(line)["text"]
-        else:
-            text = found.read_bytes().decode("utf-8-sig")  # exactly as ingest reads it
-    except (OSError, UnicodeDecodeError, IndexError, KeyError, TypeError, ValueError) as exc:
-        return ArticleText(None, str(found), f"{found} could not be read ({exc})")
-    if sha256_text(text) != summary.sha256:
-        return ArticleText(
-            None, str(found), f"{found} has changed since the run (its sha256 differs)"
-        )
-    return ArticleText(text, str(found), None)
+def load_article_text(summary: ArticleSummary, search_dirs: Sequence[Path] = ()) -> SourceText:
+    """The article's text as the run read it (through ingest, which knows every format)."""
+    return reopen(summary.source_path, summary.sha256, search_dirs)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -229,7 +188,7 @@ def events_table(a: int, summary: ArticleSummary, highlighted: bool) -> str:
     return f'<table class="events"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def article_section(a: int, summary: ArticleSummary, text: ArticleText) -> str:
+def article_section(a: int, summary: ArticleSummary, text: SourceText) -> str:
     meta = [
         summary.outlet or "outlet not stated",
         summary.published.isoformat() if summary.published else "undated",
@@ -479,7 +438,7 @@ def render_html(
     summaries: Iterable[ArticleSummary],
     failures: Iterable[Failure] = (),
     *,
-    texts: Callable[[ArticleSummary], ArticleText] | None = None,
+    texts: Callable[[ArticleSummary], SourceText] | None = None,
     search_dirs: Sequence[Path] = (),
     prices: Prices | None = None,
     title: str | None = None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from summarizer.ingest import Article
 from summarizer.pipeline.ground import Grounder
 from summarizer.pipeline.normalise import (
     Gazetteer,
@@ -22,14 +21,14 @@ from summarizer.pipeline.normalise import (
     resolve_place,
     share_admin1,
 )
+from summarizer.types.article import Article
+from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
 from summarizer.types.records import (
     SUB_EVENT_PARENT,
     ActorType,
     ArticleSummary,
     EventRecord,
     EventType,
-    ExtractedEvent,
-    ExtractedSummary,
     Fatalities,
     MatchStatus,
     Provenance,

@@ -51,7 +51,8 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from summarizer.config import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings, environment
-from summarizer.types.records import ExtractedSummary, Usage
+from summarizer.types.extraction import ExtractedSummary
+from summarizer.types.records import Usage
 
 log = logging.getLogger("summarizer.providers.openai_compat")
 

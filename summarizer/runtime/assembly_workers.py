@@ -37,7 +37,7 @@ from typing import BinaryIO
 from pydantic_core import from_json, to_json
 
 from summarizer.config import environment
-from summarizer.ingest import Article
+from summarizer.types.article import Article
 
 log = logging.getLogger("summarizer.runtime.assembly_workers")
 
@@ -105,7 +105,8 @@ def assemble_job(job: dict) -> dict:
     """What a worker does with one job (also the in-process fallback's definition)."""
     from summarizer.pipeline.assemble import build_summary
     from summarizer.pipeline.normalise import Gazetteer
-    from summarizer.types.records import ExtractedSummary, Usage
+    from summarizer.types.extraction import ExtractedSummary
+    from summarizer.types.records import Usage
 
     try:
         summary = build_summary(

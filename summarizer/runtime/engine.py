@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.config import Settings
-from summarizer.ingest import Article, IngestError
 from summarizer.pipeline.assemble import build_summary
 from summarizer.pipeline.normalise import Gazetteer
 from summarizer.pricing import estimate_cost
@@ -55,8 +54,10 @@ from summarizer.runtime.assembly_workers import (
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
+from summarizer.types.article import Article, IngestError
+from summarizer.types.extraction import ExtractedSummary
 from summarizer.types.outcome import BatchStats, Result
-from summarizer.types.records import ArticleSummary, ExtractedSummary, Failure, Usage
+from summarizer.types.records import ArticleSummary, Failure, Usage
 
 log = logging.getLogger("summarizer.runtime.engine")
 

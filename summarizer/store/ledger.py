@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.config import Settings, environment
-from summarizer.ingest import Article
 from summarizer.store.checkpointer import Checkpointer
+from summarizer.types.article import Article
 from summarizer.types.records import SCHEMA_VERSION
 
 LEDGER_VERSION = "1"

@@ -1,0 +1,48 @@
+"""What ingest hands on: an ``Article`` (or an ``IngestError`` naming the input and the problem)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One document to summarise. ``text`` is kept exactly as read (every stored offset indexes
+    it); ``model_text`` is what the model is shown, with page furniture dropped."""
+
+    id: str
+    text: str
+    headline: str
+    sha256: str
+    outlet: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    # Where it came from: a file, ``file.jsonl:LINE``, ``<stdin>``; ingest can reopen it.
+    source_path: str | None = None
+    model_text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.model_text:
+            object.__setattr__(self, "model_text", self.text)
+
+
+@dataclass(frozen=True)
+class IngestError:
+    """An input that could not be read: a batch reports it as one failure and goes on."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+class InputError(ValueError):
+    """Raised only by ``article_from_text`` callers asking for one article; batches yield
+    ``IngestError`` instead."""
