@@ -34,7 +34,8 @@ from summarizer.ingest import (
 from summarizer.prompts import load_prompts
 from summarizer.providers.openai_compat import Extractor, Sleep
 from summarizer.runtime.engine import Engine, Limits, Throttle
-from summarizer.store.ledger import Ledger, config_key, decoding_config
+from summarizer.store.keys import config_key, decoding_config
+from summarizer.store.ledger import Ledger
 from summarizer.types.outcome import BatchStats, Result
 from summarizer.types.records import ArticleSummary, Failure
 

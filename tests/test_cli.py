@@ -414,7 +414,7 @@ def test_runs_lists_whole_model_names_in_a_narrow_terminal(tmp_path):
     """At 80 columns the runs table would fold a model name into a 6-character column; each
     run then takes two lines, with the model whole. A wide terminal keeps the table."""
     from summarizer.config import Settings
-    from summarizer.store.ledger import decoding_config
+    from summarizer.store.keys import decoding_config
 
     ledger = Ledger(Path(ENV["SUMMARIZER_LEDGER"]))
     model = "qwen2.5-coder-1.5b-instruct-q4_k_m"

@@ -42,7 +42,8 @@ def test_merge_names_a_bad_file(tmp_path):
 
 def test_merge_reads_a_run_from_the_ledger(tmp_path):
     from summarizer.config import Settings
-    from summarizer.store.ledger import ItemRow, Ledger, decoding_config
+    from summarizer.store.keys import decoding_config
+    from summarizer.store.ledger import ItemRow, Ledger
 
     seed = [s for s in reference_summaries() if s.published is not None][0]
     db = tmp_path / "ledger.sqlite3"

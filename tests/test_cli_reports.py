@@ -158,6 +158,7 @@ def test_help():
 def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
     ledger_mod = pytest.importorskip("summarizer.store.ledger")
     from summarizer.config import Settings
+    from summarizer.store.keys import decoding_config
     from summarizer.export import load_run
     from tests.recorded_runs import reference_summaries
 
@@ -165,7 +166,7 @@ def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
     db = tmp_path / "ledger.sqlite3"
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="fixture")
     with ledger_mod.Ledger(db) as ledger:
-        config = ledger_mod.decoding_config(settings, "fixture", "tools", "reference")
+        config = decoding_config(settings, "fixture", "tools", "reference")
         run_id = ledger.start_run(
             settings=settings, config=config, endpoint="http://127.0.0.1:9/v1"
         )

@@ -9,7 +9,8 @@ import pytest
 from summarizer.api import Limits, Summarizer
 from summarizer.config import Settings
 from summarizer.ingest import article_from_text
-from summarizer.store.ledger import ItemRow, Ledger, LedgerError, cache_key, config_key
+from summarizer.store.keys import cache_key, config_key
+from summarizer.store.ledger import ItemRow, Ledger, LedgerError
 from tests.conftest import RECORDING_KEY, RecordedSleep
 from tests.fixtures.server import start_fixture_server
 
@@ -84,7 +85,12 @@ def test_a_ledger_from_before_the_gazetteer_column_still_serves_its_records(live
     first = list(Summarizer(settings(live), ledger=db).summarize_many(articles(3)))
     with sqlite3.connect(db) as con:
         assert {g for (g,) in con.execute("SELECT gazetteer FROM items")} == {""}  # the snapshot
-        con.execute("ALTER TABLE items DROP COLUMN gazetteer")  # the file as an old version left it
+        # the file as the first version left it: no recorded steps, none of the later columns
+        con.execute("DROP TABLE migrations")
+        con.execute("ALTER TABLE items DROP COLUMN gazetteer")
+        con.execute("ALTER TABLE items DROP COLUMN requests")
+        con.execute("ALTER TABLE responses DROP COLUMN part")
+        con.execute("ALTER TABLE responses DROP COLUMN kind")
     again = Summarizer(settings(live), ledger=db)
     cached = sorted(again.summarize_many(articles(3)), key=lambda r: r.index)
     assert requested(live) == 3 and all(r.cached for r in cached)
@@ -382,3 +388,45 @@ def test_a_runs_cost_is_unknown_once_an_asked_article_had_no_price(tmp_path):
             ),
         )
         assert ledger.run(run_id).cost_usd is None  # not "$0.002": part of it has no price
+
+
+def test_migrations_are_named_recorded_and_applied_once(tmp_path):
+    from summarizer.store.migrations import MIGRATIONS, applied
+
+    db = tmp_path / "ledger.sqlite3"
+    with Ledger(db) as ledger:
+        assert applied(ledger._db) == [m.name for m in MIGRATIONS]
+    with Ledger(db) as ledger:  # reopening applies nothing twice
+        assert applied(ledger._db) == [m.name for m in MIGRATIONS]
+
+
+def test_a_first_version_ledger_is_upgraded_in_place_with_its_rows(tmp_path):
+    from summarizer.store.migrations import MIGRATIONS, applied
+
+    db = tmp_path / "old.sqlite3"
+    with sqlite3.connect(db) as con:  # the schema as the first release wrote it
+        con.executescript(MIGRATIONS[0].sql)
+        con.execute(
+            "INSERT INTO runs VALUES ('r1', 't', 't', 'done', NULL, '{}', 'k', 'm', 'e', 'p', '1')"
+        )
+        con.execute(
+            "INSERT INTO items (run_id, seq, article_id, status, result, created_at, cache_key)"
+            " VALUES ('r1', 0, 'a', 'ok', '{}', 't', 'key-a')"
+        )
+        con.execute("INSERT INTO meta VALUES ('ledger_version', '1')")
+    with Ledger(db) as ledger:
+        assert applied(ledger._db) == [m.name for m in MIGRATIONS]
+        [row] = list(ledger.items("r1"))
+        assert (row.article_id, row.result, row.gazetteer, row.requests) == ("a", "{}", None, 1)
+        assert ledger.cached("key-a").result == "{}"
+
+
+def test_a_ledger_from_a_newer_version_is_refused_untouched(tmp_path):
+    db = tmp_path / "new.sqlite3"
+    Ledger(db).close()
+    with sqlite3.connect(db) as con:
+        con.execute("INSERT INTO migrations VALUES ('0099_future', 't')")
+    before = db.read_bytes()
+    with pytest.raises(LedgerError, match=r"made by a newer summarizer .*0099_future"):
+        Ledger(db)
+    assert db.read_bytes() == before

@@ -30,10 +30,12 @@ from summarizer.ingest import STDIN, count_articles
 from summarizer.pipeline.normalise import Gazetteer
 from summarizer.pricing import format_cost, load_prices
 from summarizer.providers.embedded import CATALOGUE, LocalModelError, resolve_model_file
-from summarizer.store.ledger import Ledger, LedgerError, RunInfo, config_key, default_path
-from summarizer.store.results_file import JsonlWriter, ResultsFileError, read_failures, read_results
+from summarizer.store.keys import config_key
+from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
+from summarizer.store.results_file import JsonlWriter
+from summarizer.store.runs import RunNotFound, open_run
 from summarizer.types.outcome import Result
-from summarizer.types.records import ArticleSummary, Failure
+from summarizer.types.records import ArticleSummary
 
 app = typer.Typer(
     help="Summarise news articles into grounded, ACLED-style conflict-event records.",
@@ -365,7 +367,7 @@ def run(
     def handle(result: Result) -> None:
         record = result.summary or result.failure
         assert record is not None
-        totals.add(record, skipped=result.status == "skipped")
+        totals.add(record)
         progress.update(result, summarizer.throttle.rate_limited if summarizer.throttle else 0)
         if writer:
             writer.write_result(result)
@@ -539,42 +541,23 @@ def show(
 ) -> None:
     """Re-render a run or saved results without calling any model."""
     totals = RunTotals()
-    path = Path(target)
-    if path.is_dir():
-        raise _usage_error(f"{target}: a directory; give a results .jsonl file or a run id")
-    if path.suffix == ".jsonl" or path.is_file():
-        try:
-            for summary in read_results(path):
-                totals.add(summary)
-                out.print(article_view(summary))
-        except ResultsFileError as exc:
-            raise _usage_error(str(exc)) from None
-        for failure in read_failures(path):
-            totals.add(failure)
-        _finish(totals, None, failures_fail=False, nothing=f"{target}: no results in it")
-        return
     try:
-        ledger = _existing_ledger(ledger_path)
-        info = ledger.run(target)
-    except LedgerError as exc:
+        reader = open_run(target, ledger_path=ledger_path)
+        try:
+            for record, _cost in reader.records():
+                totals.add(record)
+                if isinstance(record, ArticleSummary):
+                    out.print(article_view(record))
+        finally:
+            reader.close()
+    except RunNotFound as exc:
         raise _usage_error(str(exc)) from None
-    for row in ledger.items(info.id):
-        if row.status == "ok" and row.result:
-            summary = ArticleSummary.model_validate_json(row.result)
-            totals.add(summary)
-            out.print(article_view(summary))
-        else:
-            totals.add(
-                Failure(
-                    article_id=row.article_id,
-                    source_path=row.source,
-                    stage=row.stage or "llm",
-                    reason=f"{row.status}: {row.reason}",
-                ),  # type: ignore[arg-type]
-                skipped=row.status == "skipped",
-            )
-    out.print(_runs_table([info], title=f"Run {info.id}"))
-    _finish(totals, None, failures_fail=False, nothing=f"run {info.id} has no articles recorded")
+    if reader.info is not None:
+        out.print(_runs_table([reader.info], title=f"Run {reader.info.id}"))
+        nothing = f"run {reader.info.id} has no articles recorded"
+    else:
+        nothing = f"{target}: no results in it"
+    _finish(totals, None, failures_fail=False, nothing=nothing)
 
 
 @app.command()

@@ -231,9 +231,9 @@ class RunTotals:
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
 
-    def add(self, record: ArticleSummary | Failure, *, skipped: bool = False) -> None:
+    def add(self, record: ArticleSummary | Failure) -> None:
         if isinstance(record, Failure):
-            if skipped:
+            if record.status == "skipped":
                 self.skipped += 1
             else:
                 self.failed += 1

@@ -53,7 +53,8 @@ from summarizer.runtime.assembly_workers import (
 )
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
-from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError, cache_key
+from summarizer.store.keys import cache_key
+from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError
 from summarizer.types.article import Article, IngestError
 from summarizer.types.extraction import ExtractedSummary
 from summarizer.types.outcome import BatchStats, Result
@@ -427,7 +428,7 @@ class Engine:
             )
             return
         if self._fatal:
-            failure = _llm_failure(item, f"not attempted: {self._fatal}")
+            failure = _llm_failure(item, f"not attempted: {self._fatal}", status="skipped")
             row = _failure_row(index, failure, item, status="skipped")
             await self._emit(Result(index, failure=failure, status="skipped", usage=Usage()), row)
             return
@@ -459,14 +460,13 @@ class Engine:
                 index, summary_json=row.result, cached=True, resumed=True, usage=Usage()
             )
         else:
-            failure = Failure(
-                article_id=row.article_id,
-                source_path=row.source,
-                stage=row.stage or "llm",
-                reason=row.reason or "",
-            )  # type: ignore[arg-type]
             result = Result(
-                index, failure=failure, status=row.status, cached=True, resumed=True, usage=Usage()
+                index,
+                failure=row.failure(),
+                status=row.status,
+                cached=True,
+                resumed=True,
+                usage=Usage(),
             )
         await self._emit(result, None)
 
@@ -765,9 +765,13 @@ def _stem(source: str) -> str:
     return Path(source).stem
 
 
-def _llm_failure(article: Article, reason: str) -> Failure:
+def _llm_failure(article: Article, reason: str, status: str = "failed") -> Failure:
     return Failure(
-        article_id=article.id, source_path=article.source_path, stage="llm", reason=reason
+        article_id=article.id,
+        source_path=article.source_path,
+        stage="llm",
+        reason=reason,
+        status=status,
     )
 
 

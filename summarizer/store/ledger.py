@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import json
 import secrets
 import sqlite3
@@ -40,67 +39,14 @@ from typing import Any
 
 from summarizer.config import Settings, environment
 from summarizer.store.checkpointer import Checkpointer
-from summarizer.types.article import Article
-from summarizer.types.records import SCHEMA_VERSION
+from summarizer.store.keys import config_key
+from summarizer.store.migrations import NewerLedger, migrate
+from summarizer.types.records import Failure
 
-LEDGER_VERSION = "1"
 STATUSES = ("ok", "failed", "skipped")
 # The WAL pages past which the ledger's own connection checkpoints, inside a COMMIT (SQLite's
 # default is 1,000): 10x fewer, shorter stops of the event loop; see checkpointer.py.
 AUTOCHECKPOINT_PAGES = 10_000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('running', 'interrupted', 'done')),
-    inputs TEXT,
-    settings TEXT NOT NULL,
-    config_key TEXT NOT NULL,
-    model TEXT,
-    endpoint TEXT,
-    prompt_version TEXT,
-    schema_version TEXT
-);
-CREATE TABLE IF NOT EXISTS items (
-    run_id TEXT NOT NULL REFERENCES runs(id),
-    seq INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    source TEXT,
-    sha256 TEXT,
-    cache_key TEXT,
-    status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
-    cached INTEGER NOT NULL DEFAULT 0,
-    stage TEXT,
-    reason TEXT,
-    result TEXT,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    latency_s REAL NOT NULL DEFAULT 0,
-    cost_usd REAL,
-    model TEXT,
-    prompt_version TEXT,
-    created_at TEXT NOT NULL,
-    gazetteer TEXT,
-    PRIMARY KEY (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS items_cache ON items (cache_key) WHERE status = 'ok' AND cached = 0;
-CREATE TABLE IF NOT EXISTS responses (
-    cache_key TEXT PRIMARY KEY,
-    run_id TEXT,
-    seq INTEGER,
-    model TEXT,
-    extraction BLOB NOT NULL,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    latency_s REAL NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-);
-"""
 
 _ITEM_COLUMNS = (
     "run_id",
@@ -123,9 +69,8 @@ _ITEM_COLUMNS = (
     "prompt_version",
     "created_at",
     "gazetteer",
+    "requests",
 )
-# Columns added after the first ledger version: (name, declaration), added to older files.
-_ADDED_COLUMNS = {"items": [("gazetteer", "TEXT")]}
 _UPSERT = (
     f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)}) "
@@ -161,41 +106,6 @@ def _now() -> str:
 _clock: list = [None, ""]
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# ---------------------------------------------------------------------------------------------
-# Keys
-# ---------------------------------------------------------------------------------------------
-
-
-def decoding_config(settings: Settings, model: str, mode: str, prompt_version: str) -> dict:
-    """Everything besides the article that changes what the model answers. The endpoint too:
-    a model name does not tell two servers apart (llama.cpp answers to any name)."""
-    return {
-        "endpoint": settings.endpoint_label,
-        "model": model,
-        "mode": mode,
-        "temperature": settings.temperature,
-        "seed": settings.seed,
-        "max_tokens": settings.max_tokens,
-        "constrain_quotes": settings.quotes_constrained,
-        "prompt_version": prompt_version,
-        "schema_version": SCHEMA_VERSION,
-    }
-
-
-def config_key(config: dict) -> str:
-    return _digest(json.dumps(config, sort_keys=True))[:32]
-
-
-def cache_key(config_key_: str, article: Article) -> str:
-    """The article's text hash plus what the prompt shows besides the text, under a config."""
-    published = article.published.isoformat() if article.published else ""
-    return _digest(f"{config_key_}\0{article.sha256}\0{article.headline}\0{published}")
-
-
 # ---------------------------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------------------------
@@ -226,10 +136,22 @@ class ItemRow:
     # The record's provenance.gazetteer ("" for the shipped snapshot; None: not known, a row
     # written before this column), so a cache hit can be checked without parsing the record.
     gazetteer: str | None = None
+    requests: int = 1  # the requests its document took (several for a long one)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+
+    def failure(self) -> Failure:
+        """The ``Failure`` a failed or skipped row stands for (the one place a row becomes one)."""
+        stage = self.stage if self.stage in ("ingest", "llm", "validate") else "llm"
+        return Failure(
+            article_id=self.article_id,
+            source_path=self.source,
+            stage=stage,
+            reason=self.reason or self.status,
+            status="skipped" if self.status == "skipped" else "failed",
+        )
 
 
 @dataclass
@@ -303,21 +225,11 @@ class Ledger:
             # only an OS crash or power loss can lose the last commits.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-            self._db.executescript(_SCHEMA)
-            self._add_columns()
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_version', ?)",
-                (LEDGER_VERSION,),
-            )
+            migrate(self._db)
+        except NewerLedger as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from None
-
-    def _add_columns(self) -> None:
-        for table, columns in _ADDED_COLUMNS.items():
-            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            for name, declaration in columns:
-                if name not in have:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     def flush(self) -> None:
         """Commit writes made with ``*_soon`` now (a batch's end, or its cancellation)."""
@@ -542,20 +454,20 @@ class Ledger:
             yield _item_row(row)
 
     def log_response(self, key: str, extraction: str, **fields: Any) -> None:
-        """Keep a model's validated answer the moment it arrives (see the module docstring).
-        Fields: run_id, seq, model, prompt_tokens, completion_tokens, attempts, latency_s."""
+        """Keep a model's validated answer to one request the moment it arrives (see the module
+        docstring). Fields: run_id, seq, model, prompt_tokens, completion_tokens, attempts,
+        latency_s, and for a document of several requests its ``part`` and ``kind``."""
         self._db.execute(_LOG_RESPONSE, _response_values(key, extraction, **fields))
 
-    def cached(self, key: str, *, want_record: bool = True) -> CachedAnswer | None:
-        """A finished record for this cache key, else the logged answer, else None."""
-        if want_record:
-            row = self._db.execute(
-                "SELECT article_id, source, result, model, gazetteer FROM items"
-                " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
-                (key,),
-            ).fetchone()
-            if row is not None:
-                return CachedAnswer(row[0], row[1], row[2], None, row[3], gazetteer=row[4])
+    def cached(self, key: str) -> CachedAnswer | None:
+        """A finished record for this document key, else the logged answer, else None."""
+        row = self._db.execute(
+            "SELECT article_id, source, result, model, gazetteer FROM items"
+            " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
+            (key,),
+        ).fetchone()
+        if row is not None:
+            return CachedAnswer(row[0], row[1], row[2], None, row[3], gazetteer=row[4])
         return self.response(key)
 
     def response(self, key: str) -> CachedAnswer | None:
@@ -585,8 +497,8 @@ class Ledger:
 
 _LOG_RESPONSE = (
     "INSERT OR REPLACE INTO responses (cache_key, run_id, seq, model, extraction,"
-    " prompt_tokens, completion_tokens, attempts, latency_s, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " prompt_tokens, completion_tokens, attempts, latency_s, created_at, part, kind)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -612,6 +524,7 @@ def _item_values(run_id: str, row: ItemRow) -> tuple:
         row.prompt_version,
         row.created_at or _now(),
         row.gazetteer,
+        row.requests,
     )
 
 
@@ -626,6 +539,8 @@ def _response_values(
     completion_tokens: int,
     attempts: int,
     latency_s: float,
+    part: int = 0,
+    kind: str = "extract",
 ) -> tuple:
     return (
         key,
@@ -638,6 +553,8 @@ def _response_values(
         attempts,
         latency_s,
         _now(),
+        part,
+        kind,
     )
 
 

@@ -371,3 +371,5 @@ class Failure(Strict):
     source_path: str | None = None
     stage: Literal["ingest", "llm", "validate"]
     reason: str
+    # "skipped": not attempted (the batch stopped early, e.g. on a rejected key); --resume asks it.
+    status: Literal["failed", "skipped"] = "failed"

@@ -1,0 +1,102 @@
+"""A finished (or unfinished) run read back: from a results ``.jsonl`` file written by
+``summarizer run --out`` (failures from its ``.failures.jsonl`` sidecar), or from the run ledger
+by id, unique id prefix or ``last``. ``show``, ``export``, ``eval`` and ``merge`` all read runs
+through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
+from summarizer.store.results_file import ResultsFileError, read_failures, read_results
+from summarizer.types.records import ArticleSummary, Failure
+
+
+class RunNotFound(ValueError):
+    """Neither a readable results file nor a run in the ledger."""
+
+
+@dataclass
+class LoadedRun:
+    summaries: list[ArticleSummary]
+    failures: list[Failure] = field(default_factory=list)  # failed and skipped, in input order
+    source: str = ""
+    # Where relative ``source_path``s are looked for (the results file's folder).
+    search_dirs: list[Path] = field(default_factory=list)
+    # Estimated cost per article id, when the source recorded one (the ledger does).
+    costs: dict[str, float | None] = field(default_factory=dict)
+    info: RunInfo | None = None  # the ledger's record of the run, when read from there
+
+
+@dataclass
+class RunReader:
+    """A run opened for reading, its records streamed in input order (``records()``)."""
+
+    source: str
+    search_dirs: list[Path]
+    info: RunInfo | None
+    _path: Path | None = None
+    _ledger: Ledger | None = None
+
+    def records(self) -> Iterator[tuple[ArticleSummary | Failure, float | None]]:
+        """(summary or failure, its estimated cost when known), one per input."""
+        if self._path is not None:
+            try:
+                for summary in read_results(self._path):
+                    yield summary, None
+            except ResultsFileError as exc:
+                raise RunNotFound(str(exc)) from None
+            for failure in read_failures(self._path):
+                yield failure, None
+            return
+        assert self._ledger is not None and self.info is not None
+        for row in self._ledger.items(self.info.id):
+            if row.status == "ok" and row.result:
+                yield ArticleSummary.model_validate_json(row.result), row.cost_usd
+            else:
+                yield row.failure(), row.cost_usd
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+def open_run(ref: str | Path, *, ledger_path: Path | None = None) -> RunReader:
+    """A results ``.jsonl`` path, or a run id (or unique prefix, or ``last``) in the ledger."""
+    path = Path(ref)
+    if path.is_dir():
+        raise RunNotFound(f"{ref}: a directory; give a results .jsonl file or a run id")
+    if path.is_file() or path.suffix == ".jsonl":
+        return RunReader(str(path), [path.resolve().parent], None, _path=path)
+    db = ledger_path or default_path()
+    if not db.is_file():
+        raise RunNotFound(f"{ref}: no such results file, and no run ledger at {db}")
+    try:
+        ledger = Ledger(db)
+    except LedgerError as exc:
+        raise RunNotFound(f"{ref}: not a results file; {exc}") from None
+    try:
+        info = ledger.run(str(ref))
+    except LedgerError as exc:
+        ledger.close()
+        raise RunNotFound(f"{ref}: not a results file; {exc}") from None
+    return RunReader(f"run {info.id} ({db})", [], info, _ledger=ledger)
+
+
+def load_run(ref: str | Path, *, ledger_path: Path | None = None) -> LoadedRun:
+    """The whole run in memory (exports that need every record at once)."""
+    reader = open_run(ref, ledger_path=ledger_path)
+    run = LoadedRun([], source=reader.source, search_dirs=reader.search_dirs, info=reader.info)
+    try:
+        for record, cost in reader.records():
+            if isinstance(record, ArticleSummary):
+                run.summaries.append(record)
+                if reader.info is not None:
+                    run.costs[record.article_id] = cost
+            else:
+                run.failures.append(record)
+    finally:
+        reader.close()
+    return run
