@@ -58,7 +58,7 @@ def prepare_process() -> None:
     load the tables assembling a record needs (``assemble.warm_up``)."""
     import summarizer.api  # noqa: F401
     from summarizer.pipeline.assemble import warm_up
-    from summarizer.providers.openai_compat import _tls_context
+    from summarizer.providers.transport import _tls_context
 
     _tls_context()
     warm_up()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import Settings, Summarizer  # noqa: E402
 from summarizer.ingest import read_article_file  # noqa: E402
-from summarizer.providers.embedded import CATALOGUE, LocalModelError, resolve_model_file  # noqa: E402
+from summarizer.providers.local_models import CATALOGUE, LocalModelError, resolve_model_file  # noqa: E402
 
 
 def run_one(model: str, seeds: list[Path], save: Path | None = None) -> dict:
@@ -35,7 +35,7 @@ def run_one(model: str, seeds: list[Path], save: Path | None = None) -> dict:
     resolve_model_file(None, model)  # assemble + verify before timing anything else
     summarizer = Summarizer(Settings(embedded_model=model))
     timings: list[dict] = []
-    summarizer.extractor.add_response_hook(
+    summarizer.provider.add_response_hook(
         lambda response: timings.append(getattr(response, "timings", None) or {})
     )
     articles = []

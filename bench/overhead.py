@@ -56,10 +56,10 @@ def bare_client_cpu(url: str, corpus, concurrency: int) -> tuple[float, int]:
 
     from summarizer.api import iter_inputs
     from summarizer.prompts import load_prompts
-    from summarizer.providers.openai_compat import Extractor
-    from summarizer.types.records import ExtractedSummary
+    from summarizer.providers import provider_for
+    from summarizer.types.extraction import ExtractedSummary
 
-    extractor = Extractor(bench_settings(url, concurrency))
+    extractor = provider_for(bench_settings(url, concurrency))
     prompts = load_prompts()
     bodies = []
     for article in iter_inputs([str(corpus)]):
@@ -97,7 +97,8 @@ def assembly_ms(corpus, n: int) -> float:
 
     from summarizer.api import iter_inputs
     from summarizer.pipeline.assemble import build_summary
-    from summarizer.types.records import ExtractedSummary, Usage
+    from summarizer.types.extraction import ExtractedSummary
+    from summarizer.types.records import Usage
 
     extraction = ExtractedSummary.model_validate_json(json.dumps(answer_object()))
     articles = [a for _, a in zip(range(n), iter_inputs([str(corpus)]))]

@@ -32,7 +32,8 @@ from summarizer.ingest import (
     suffixes,
 )
 from summarizer.prompts import load_prompts
-from summarizer.providers.openai_compat import Extractor, Sleep
+from summarizer.providers import Provider, provider_for
+from summarizer.providers.base import Sleep
 from summarizer.runtime.engine import Engine, Limits, Throttle
 from summarizer.store.keys import config_key, decoding_config
 from summarizer.store.ledger import Ledger
@@ -111,7 +112,7 @@ class Summarizer:
         self.settings = settings or Settings.from_env()
         self.prompts = load_prompts()
         self.limits = limits or Limits()
-        self.extractor = Extractor(
+        self.provider: Provider = provider_for(
             self.settings, sleep=sleep, token_budget=self.limits.token_budget
         )
         self.ledger = ledger if ledger is None or isinstance(ledger, Ledger) else Ledger(ledger)
@@ -121,17 +122,12 @@ class Summarizer:
 
     @property
     def model(self) -> str:
-        return self.extractor.model
+        return self.provider.model
 
     def config(self) -> dict:
         """What besides the article decides the answer (the ledger's cache key covers it)."""
-        model = self.extractor.model
-        if self.settings.uses_embedded:
-            from summarizer.providers.embedded import embedded_model_name
-
-            model = embedded_model_name(self.settings.model_path, self.settings.embedded_model)
         return decoding_config(
-            self.settings, model, self.extractor.mode.value, self.prompts.version
+            self.settings, self.provider.model, self.provider.mode_name, self.prompts.version
         )
 
     def start_run(self, inputs: list[str] | None = None) -> str:
@@ -193,10 +189,10 @@ class Summarizer:
         self.throttle = Throttle(
             workers, self.limits.requests_per_minute, self.limits.tokens_per_minute
         )
-        self.extractor.gate = self.throttle
+        self.provider.gate = self.throttle
         engine = Engine(
             settings=self.settings,
-            extractor=self.extractor,
+            provider=self.provider,
             prompts=self.prompts,
             stats=self.stats,
             ledger=ledger,
@@ -213,10 +209,10 @@ class Summarizer:
             status = "interrupted" if self.stats.skipped else "done"
         finally:
             self.stats.rate_limited = self.throttle.rate_limited
-            self.extractor.gate = None  # the throttle belongs to this batch's event loop
+            self.provider.gate = None  # the throttle belongs to this batch's event loop
             if ledger is not None and run_id is not None:
                 ledger.set_status(run_id, status)
-            await self.extractor.aclose()
+            await self.provider.aclose()
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:
         """Sync twin of ``asummarize``, on summarize_many's private thread: it works inside a

@@ -127,7 +127,7 @@ def embedded_url(recording):
     """The real embedded model's server when recording; an unused URL when replaying."""
     if not recording:
         return REPLAY_URL
-    from summarizer.providers import embedded as local_model
+    from summarizer.providers import local_models as local_model
 
     model_file, _ = local_model.resolve_model_file(None, None)
     return local_model.embedded_base_url(model_file)

@@ -19,7 +19,7 @@ import yaml
 
 from summarizer.ingest import read_article_file
 from summarizer.pipeline.assemble import build_summary
-from summarizer.providers.embedded import DEFAULT_EMBEDDED_MODEL
+from summarizer.providers.local_models import DEFAULT_EMBEDDED_MODEL
 from summarizer.types.extraction import ExtractedSummary
 from summarizer.types.records import ArticleSummary, Usage
 from tests.conftest import CASSETTES, RECORDING_KEY, REPLAY_URL, ROOT, SEEDS, json_body_matcher

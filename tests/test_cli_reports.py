@@ -158,8 +158,8 @@ def test_help():
 def test_a_run_in_the_ledger_exports_and_evaluates_by_id(tmp_path):
     ledger_mod = pytest.importorskip("summarizer.store.ledger")
     from summarizer.config import Settings
-    from summarizer.store.keys import decoding_config
     from summarizer.export import load_run
+    from summarizer.store.keys import decoding_config
     from tests.recorded_runs import reference_summaries
 
     summaries = reference_summaries()

@@ -5,7 +5,7 @@ invariants, not contents. `-m local` runs the real model instead (slow; not in C
 import pytest
 
 from summarizer import Settings, Summarizer
-from summarizer.providers.embedded import DEFAULT_EMBEDDED_MODEL
+from summarizer.providers.local_models import DEFAULT_EMBEDDED_MODEL
 from summarizer.quote_grammar import split_sentences
 from summarizer.types.records import ArticleSummary, MatchStatus
 from tests.conftest import SEED_IDS

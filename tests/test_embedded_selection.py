@@ -5,8 +5,8 @@ import asyncio
 import pytest
 
 from summarizer.config import Settings
-from summarizer.providers import embedded as local_model
-from summarizer.providers.openai_compat import Extractor
+from summarizer.providers import local_models as local_model
+from summarizer.providers import provider_for
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def no_embedded(monkeypatch):
     ids=["api key", "base url"],
 )
 def test_key_or_base_url_never_loads_the_embedded_model(settings, no_embedded):
-    extractor = Extractor(settings)
+    extractor = provider_for(settings)
     extractor._connect()  # builds the clients; sends nothing
     assert extractor.model == "gpt-4o-mini"  # the default, not the embedded model
     asyncio.run(extractor.aclose())
@@ -38,7 +38,7 @@ def test_without_key_or_base_url_the_embedded_model_is_started(monkeypatch, tmp_
     monkeypatch.setattr(
         local_model, "embedded_base_url", lambda f: started.append(f) or "http://127.0.0.1:9/v1"
     )
-    extractor = Extractor(Settings())
+    extractor = provider_for(Settings())
     extractor._connect()
     assert started == [fake] and extractor.model == "tiny-model"
     assert extractor._request_options()["extra_body"] == {
@@ -49,7 +49,7 @@ def test_without_key_or_base_url_the_embedded_model_is_started(monkeypatch, tmp_
 
 
 def test_a_new_event_loop_gets_a_new_client():
-    extractor = Extractor(Settings(base_url="http://127.0.0.1:9/v1"))
+    extractor = provider_for(Settings(base_url="http://127.0.0.1:9/v1"))
 
     async def connect():
         return extractor._connect()

@@ -192,7 +192,7 @@ async def test_an_endpoint_nothing_reaches_stops_the_batch_at_its_first_failure(
         r.failure.reason.startswith(f"not attempted: cannot connect to {base_url}")
         for r in by_status["skipped"]
     )
-    assert s.extractor.responses == 0
+    assert s.provider.responses == 0
 
 
 async def test_a_connection_lost_after_the_endpoint_answered_fails_articles_one_by_one(monkeypatch):
@@ -220,7 +220,7 @@ async def test_a_connection_lost_after_the_endpoint_answered_fails_articles_one_
         results = sorted([r async for r in s.asummarize_many(_articles(4))], key=lambda r: r.index)
     assert [r.status for r in results] == ["ok", "failed", "failed", "failed"]
     assert all("ConnectionRefusedError: refused" in r.failure.reason for r in results[1:])
-    assert len(calls) == 4 and s.extractor.responses == 1
+    assert len(calls) == 4 and s.provider.responses == 1
 
 
 async def test_a_batch_that_stopped_early_is_left_for_resume(tmp_path):

@@ -6,12 +6,9 @@ import pytest
 from instructor.core.exceptions import InstructorRetryException
 
 from summarizer.config import ENV, Settings
-from summarizer.providers.openai_compat import (
-    choose_mode,
-    describe_error,
-    is_transient,
-    retry_after_seconds,
-)
+from summarizer.providers import provider_for
+from summarizer.providers.openai_compat import choose_mode
+from summarizer.providers.transport import describe_error, is_transient, retry_after_seconds
 
 REQUEST = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
@@ -77,7 +74,7 @@ def test_error_reasons_are_one_line_and_name_the_endpoint():
 
 
 def test_a_connection_never_answered_is_given_up_in_seconds_and_said_so():
-    from summarizer.providers.openai_compat import new_client
+    from summarizer.providers.transport import new_client
 
     client = new_client("http://gpu-box:8000/v1", "k", 600.0)
     assert (client.timeout.connect, client.timeout.read) == (10.0, 600.0)
@@ -147,7 +144,7 @@ def test_settings_from_env_and_flags(monkeypatch):
 
 def test_http_clients_are_aiohttp_backed_and_share_one_tls_context(monkeypatch):
     """Every batch opens a client; the TLS context (~50 ms of CPU to make) is made once."""
-    from summarizer.providers.openai_compat import http_client
+    from summarizer.providers.transport import http_client
 
     for name in (
         "HTTPS_PROXY",
@@ -178,12 +175,11 @@ def test_the_request_body_is_the_request_as_json(mode, embedded):
     openai's client merges it), text included byte for byte: Arabic, marks, quotes, controls."""
     import json
 
-    from summarizer.providers.openai_compat import Extractor
     from summarizer.quote_grammar import quote_constrained_model
     from summarizer.types.extraction import ExtractedSummary
 
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="m", mode=mode)
-    extractor = Extractor(settings)
+    extractor = provider_for(settings)
     if embedded:  # llama.cpp's extra_body options: merged into the body's top level
         extractor._request_options = lambda: {
             "temperature": 0.0,
@@ -210,11 +206,11 @@ def test_the_request_body_is_the_request_as_json(mode, embedded):
     [(b"<html>Bad gateway</html>", "expected value"), (b"[1, 2]", "a JSON list, not an object")],
 )
 def test_an_answer_that_is_no_completion_fails_with_a_reason(body, problem):
-    from summarizer.providers.openai_compat import NotACompletion, _completion_json
+    from summarizer.providers.transport import NotACompletion, completion_json
 
     with pytest.raises(NotACompletion) as caught:
-        _completion_json(body)
+        completion_json(body)
     reason, fatal = describe_error(caught.value, Settings())
     assert problem in reason and body[:10].decode() in reason and not fatal
     assert not is_transient(caught.value)
-    assert _completion_json(b'{"choices": []}') == {"choices": []}
+    assert completion_json(b'{"choices": []}') == {"choices": []}

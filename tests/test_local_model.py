@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from summarizer.config import Settings
-from summarizer.providers import embedded as local_model
-from summarizer.providers.embedded import LocalModelError, PackagedModel, assemble, check_gguf
+from summarizer.providers import local_models as local_model
+from summarizer.providers.local_models import LocalModelError, PackagedModel, assemble, check_gguf
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from summarizer.config import Settings
 from summarizer.ingest import article_from_text
 from summarizer.prompts import load_prompts
-from summarizer.providers.openai_compat import (
-    Extractor,
+from summarizer.providers import provider_for
+from summarizer.providers.transport import (
     describe_error,
     is_transient,
     post_completion,
@@ -37,7 +37,7 @@ def request_for(base_url: str, model: str = "fixture", timeout: float = 10.0):
     settings = Settings(
         base_url=base_url, api_key=RECORDING_KEY, model=model, mode="tools", timeout=timeout
     )
-    extractor = Extractor(settings)
+    extractor = provider_for(settings)
     article = article_from_text(SEEDS[0].read_text(encoding="utf-8"), SEEDS[0].stem)
     _, request = extractor._prepare(ExtractedSummary, load_prompts().messages(article))
     return extractor._connect(), extractor._body(ExtractedSummary, request), settings
@@ -213,7 +213,7 @@ def test_the_request_is_worked_out_before_the_request_worker_is_forked(server, m
     real_start = RequestWorker.start
 
     def start(self) -> None:
-        seen.append(dict(summarizer.extractor._prepared))
+        seen.append(dict(summarizer.provider._prepared))
         real_start(self)
 
     monkeypatch.setattr(RequestWorker, "start", start)
@@ -229,7 +229,7 @@ def test_the_request_is_worked_out_before_the_request_worker_is_forked(server, m
     assert len(seen) == 1 and ExtractedSummary in seen[0]
     assert summarizer.stats.relayed == 2
     # Not worked out again when the client connected.
-    assert summarizer.extractor._prepared[ExtractedSummary] is seen[0][ExtractedSummary]
+    assert summarizer.provider._prepared[ExtractedSummary] is seen[0][ExtractedSummary]
 
 
 def test_when_a_batch_uses_a_request_worker(monkeypatch):

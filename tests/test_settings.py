@@ -147,7 +147,7 @@ def test_cli_reports_a_bad_mode_from_env_in_one_line(tmp_path):
 
 def test_a_blank_base_url_in_the_environment_is_not_the_clients_url(monkeypatch):
     """Given no base URL the openai client would read OPENAI_BASE_URL itself, blank and all."""
-    from summarizer.providers.openai_compat import new_client
+    from summarizer.providers.transport import new_client
 
     monkeypatch.setenv("OPENAI_BASE_URL", "  ")
     settings = Settings.from_env(api_key="sk-test")
@@ -181,9 +181,9 @@ def test_the_environment_is_read_in_one_place():
         for p in package.rglob("*.py")
         if readers.search(p.read_text(encoding="utf-8"))
     ]
-    # openai_compat reads the standard proxy variables (not ours) to choose its HTTP client.
-    assert sorted(found) == ["config.py", "providers/openai_compat.py"]
-    text = (package / "providers" / "openai_compat.py").read_text(encoding="utf-8")
+    # transport reads the standard proxy variables (not ours) to choose its HTTP client.
+    assert sorted(found) == ["config.py", "providers/transport.py"]
+    text = (package / "providers" / "transport.py").read_text(encoding="utf-8")
     assert "SUMMARIZER_" not in "".join(re.findall(r"environ[^\n]*", text))
 
 

@@ -29,7 +29,7 @@ from summarizer.config import NUMBERS, Settings
 from summarizer.ingest import STDIN, count_articles
 from summarizer.pipeline.normalise import Gazetteer
 from summarizer.pricing import format_cost, load_prices
-from summarizer.providers.embedded import CATALOGUE, LocalModelError, resolve_model_file
+from summarizer.providers.local_models import CATALOGUE, LocalModelError, resolve_model_file
 from summarizer.store.keys import config_key
 from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
 from summarizer.store.results_file import JsonlWriter

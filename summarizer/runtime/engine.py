@@ -8,7 +8,7 @@ records. Per input, in order of preference:
    failures): that row is handed back as it was stored, nothing is sent;
 2. cached: the ledger holds an ``ok`` answer for its cache key (``ledger.cache_key``), or another
    worker is asking for the same key right now: no request is sent for it;
-3. asked: the model is asked (``Extractor``, behind the ``Throttle``).
+3. asked: the model is asked (the ``Provider``, behind the ``Throttle``).
 
 Workers never wait for assembly (grounding and normalisation, pure CPU work): they hand the answer
 to the finisher and ask the next question at once, and the finisher yields to the event loop
@@ -42,7 +42,7 @@ from summarizer.pipeline.assemble import build_summary
 from summarizer.pipeline.normalise import Gazetteer
 from summarizer.pricing import estimate_cost
 from summarizer.prompts import PromptSet
-from summarizer.providers.openai_compat import Extraction, Extractor, LLMError
+from summarizer.providers.base import Extraction, LLMError, Provider
 from summarizer.quote_grammar import quote_constrained_model
 from summarizer.runtime.assembly_workers import (
     AssemblyPool,
@@ -82,7 +82,7 @@ _EPS = 1e-9  # float dust from refilling must not cost another sleep
 
 
 class Throttle:
-    """Admission control for HTTP requests (the ``llm.RequestGate`` the Extractor awaits)."""
+    """Admission control for HTTP requests (the ``RequestGate`` a provider awaits)."""
 
     def __init__(
         self,
@@ -244,7 +244,7 @@ class Engine:
         self,
         *,
         settings: Settings,
-        extractor: Extractor,
+        provider: Provider,
         prompts: PromptSet,
         stats: BatchStats,
         ledger: Ledger | None = None,
@@ -254,7 +254,7 @@ class Engine:
         assembly_workers: int | None = None,
     ):
         self.settings = settings
-        self.extractor = extractor
+        self.provider = provider
         self.prompts = prompts
         self.stats = stats
         self.ledger = ledger
@@ -264,7 +264,7 @@ class Engine:
         self._states = ledger.states(run_id) if ledger is not None and run_id else {}
         self._inflight: dict[str, asyncio.Future] = {}
         self._fatal: str | None = None
-        self._responses_before = extractor.responses
+        self._responses_before = provider.responses
         self._assembly_workers = assembly_workers
         self._pool: AssemblyPool | None = None  # sized in run(), once the request worker is known
         # A --gazetteer file is loaded before the first request, so a bad one costs nothing. The
@@ -363,9 +363,9 @@ class Engine:
             settings = self.settings
             relay = RequestWorker(settings.base_url, settings.api_key, settings.timeout)
             if not settings.quotes_constrained:  # (else a response model per article)
-                self.extractor.prepare(ExtractedSummary)
+                self.provider.prepare(ExtractedSummary)
             relay.start()  # forked first: the first request waits for it
-            self.extractor.relay = relay
+            self.provider.relay = relay
         size = self._assembly_workers
         if size is None:
             size = default_size(request_worker=relay is not None and relay.usable)
@@ -397,7 +397,7 @@ class Engine:
             if checkpointer is not None:
                 checkpointer.stop()
             if relay is not None:
-                self.extractor.relay = None
+                self.provider.relay = None
                 await (relay_closed[0] if relay_closed else relay.close())
                 self.stats.relayed, self.stats.relay_cpu_s = relay.sent, relay.cpu_s
 
@@ -546,7 +546,7 @@ class Engine:
                 key,
                 extraction,
                 usage if own else Usage(),
-                logged.model or provenance.get("model") or self.extractor.model,
+                logged.model or provenance.get("model") or self.provider.model,
                 cached=not own,
                 provenance=provenance,
             )
@@ -565,13 +565,13 @@ class Engine:
                 else ExtractedSummary
             )
             try:
-                extraction: Extraction = await self.extractor.extract(
+                extraction: Extraction = await self.provider.extract(
                     self.prompts.messages(article), response_model
                 )
             except LLMError as exc:
                 if exc.fatal:
                     self._fatal = exc.reason
-                elif exc.unreachable and self.extractor.responses == self._responses_before:
+                elif exc.unreachable and self.provider.responses == self._responses_before:
                     # Nothing in this batch has reached the endpoint, and this article could
                     # not connect in all its attempts: the rest would only wait out the same
                     # retries (~9 s each by default, ~50 s when no connection is answered at
@@ -579,7 +579,7 @@ class Engine:
                     self._fatal = exc.reason
                 failure = _llm_failure(article, exc.reason)
                 cost = estimate_cost(
-                    self.extractor.model, exc.usage.prompt_tokens, exc.usage.completion_tokens
+                    self.provider.model, exc.usage.prompt_tokens, exc.usage.completion_tokens
                 )
                 row = _failure_row(
                     index,
@@ -588,7 +588,7 @@ class Engine:
                     key=key,
                     usage=exc.usage,
                     cost=cost,
-                    model=self.extractor.model,
+                    model=self.provider.model,
                     prompt_version=self.prompts.version,
                 )
                 await self._emit(

@@ -30,7 +30,7 @@ import openai
 from pydantic_core import from_json, to_json
 
 from summarizer.config import environment
-from summarizer.providers.openai_compat import (
+from summarizer.providers.transport import (
     RelayedError,
     connect_timed_out,
     new_client,
