@@ -31,6 +31,7 @@ from summarizer.ingest import (
     sha256_text,
     suffixes,
 )
+from summarizer.plan import Planner, Splitter, whole
 from summarizer.prompts import load_prompts
 from summarizer.providers import Provider, provider_for
 from summarizer.providers.base import Sleep
@@ -97,7 +98,8 @@ class Summarizer:
 
     ``sleep`` replaces the wait between transport retries (tests use it to observe waits).
     ``ledger`` (a path or a ``Ledger``) records every batch as a run and serves the cache;
-    ``limits`` caps requests/tokens per minute and tokens per article. After a batch,
+    ``limits`` caps requests/tokens per minute and tokens per article; ``splitter`` says how a
+    document is split into requests (default: one request per article). After a batch,
     ``run_id`` names its run and ``stats`` holds its counts.
     """
 
@@ -108,8 +110,10 @@ class Summarizer:
         sleep: Sleep | None = None,
         ledger: Ledger | str | Path | None = None,
         limits: Limits | None = None,
+        splitter: Splitter | None = None,
     ):
         self.settings = settings or Settings.from_env()
+        self.splitter = splitter or whole
         self.prompts = load_prompts()
         self.limits = limits or Limits()
         self.provider: Provider = provider_for(
@@ -199,6 +203,7 @@ class Summarizer:
             run_id=run_id,
             config_key=key,
             retry_failed=retry_failed,
+            planner=Planner(self.settings, self.prompts, key, self.splitter),
         )
         status = "interrupted"
         try:

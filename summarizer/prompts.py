@@ -36,11 +36,12 @@ class PromptSet:
     user: Template
     version: str
 
-    def messages(self, article: Article) -> list[dict[str, str]]:
+    def messages(self, article: Article, text: str | None = None) -> list[dict[str, str]]:
+        """The chat messages asking for ``article`` (or for ``text``, a part of it)."""
         user = self.user.safe_substitute(
             headline=article.headline,
             published=article.published.isoformat() if article.published else "not stated",
-            text=article.model_text,
+            text=article.model_text if text is None else text,
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 

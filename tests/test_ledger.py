@@ -430,3 +430,57 @@ def test_a_ledger_from_a_newer_version_is_refused_untouched(tmp_path):
     with pytest.raises(LedgerError, match=r"made by a newer summarizer .*0099_future"):
         Ledger(db)
     assert db.read_bytes() == before
+
+
+def two_parts(article):
+    """A splitter for the tests: the model text's paragraphs in two requests."""
+    paragraphs = article.model_text.split("\n\n")
+    half = max(1, len(paragraphs) // 2)
+    return ["\n\n".join(paragraphs[:half]), "\n\n".join(paragraphs[half:])]
+
+
+def seed_article():
+    from summarizer.ingest import read_article_file
+    from tests.conftest import SEEDS
+
+    return read_article_file(SEEDS[0])
+
+
+def test_a_document_of_several_requests_is_logged_per_request_and_recorded_once(live, tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    whole = list(Summarizer(settings(live)).summarize_many([seed_article()]))[0]
+    asked = requested(live)
+    s = Summarizer(settings(live), ledger=db, splitter=two_parts)
+    [result] = list(s.summarize_many([seed_article()]))
+    assert result.ok and requested(live) == asked + 2
+    # each part answered the whole reference (the fixture knows the seed by its headline): the
+    # document's record holds its events once
+    assert [e.evidence for e in result.summary.events] == [
+        e.evidence for e in whole.summary.events
+    ]
+    assert result.usage.attempts == 2
+    with sqlite3.connect(db) as con:
+        parts = con.execute("SELECT part, kind, seq FROM responses ORDER BY part").fetchall()
+        assert parts == [(0, "chunk", 0), (1, "chunk", 0)]
+        assert con.execute("SELECT requests, attempts FROM items").fetchall() == [(2, 2)]
+    # the same document again: its record, nothing asked
+    again = Summarizer(settings(live), ledger=db, splitter=two_parts)
+    [cached] = list(again.summarize_many([seed_article()]))
+    assert cached.cached and requested(live) == asked + 2
+
+
+def test_a_failed_part_is_asked_again_alone(live, tmp_path):
+    """A document whose second request failed: its first answer is kept; --retry-failed asks
+    only the part that failed."""
+    db = tmp_path / "ledger.sqlite3"
+    flaky = settings(live, model="fixture:500", transport_attempts=1, concurrency=1)
+    s = Summarizer(flaky, ledger=db, splitter=two_parts)
+    [result] = list(s.summarize_many([seed_article()]))
+    assert not result.ok and result.failure.reason.startswith("1 of 2 requests failed; first:")
+    assert requested(live) == 2
+    retry = Summarizer(flaky, ledger=db, splitter=two_parts)
+    [again] = list(retry.summarize_many([seed_article()], run_id=s.run_id, retry_failed=True))
+    assert again.ok and requested(live) == 3  # the failed part alone
+    assert again.usage.attempts == 2  # the record's usage covers both its requests, once
+    [row] = rows(db, s.run_id)
+    assert (row.status, row.requests, row.attempts) == ("ok", 2, 2)

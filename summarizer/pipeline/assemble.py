@@ -113,6 +113,20 @@ def _fields_key(event: ExtractedEvent) -> tuple:
     return tuple(tuple(v) if isinstance(v, list) else v for v in event.__dict__.values())
 
 
+def combine_parts(parts: list[ExtractedSummary]) -> ExtractedSummary:
+    """The answers to a document's several requests as one extraction: every part's events, in
+    order (``build_summary`` drops exact repeats), the summaries joined, key points and sources
+    without repeats. Built without the per-answer caps, which bound one answer, not a document."""
+    if len(parts) == 1:
+        return parts[0]
+    return ExtractedSummary.model_construct(
+        summary=" ".join(p.summary.strip() for p in parts if p.summary.strip()),
+        key_points=list(dict.fromkeys(k for p in parts for k in p.key_points)),
+        sources_cited=list(dict.fromkeys(c for p in parts for c in p.sources_cited)),
+        events=[e for p in parts for e in p.events],
+    )
+
+
 def build_summary(
     article: Article,
     extracted: ExtractedSummary,

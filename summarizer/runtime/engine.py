@@ -38,12 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.config import Settings
-from summarizer.pipeline.assemble import build_summary
+from summarizer.pipeline.assemble import build_summary, combine_parts
 from summarizer.pipeline.normalise import Gazetteer
+from summarizer.plan import Plan, Planner, Request
 from summarizer.pricing import estimate_cost
 from summarizer.prompts import PromptSet
 from summarizer.providers.base import Extraction, LLMError, Provider
-from summarizer.quote_grammar import quote_constrained_model
 from summarizer.runtime.assembly_workers import (
     AssemblyPool,
     WorkerGone,
@@ -53,7 +53,6 @@ from summarizer.runtime.assembly_workers import (
 )
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
-from summarizer.store.keys import cache_key
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError
 from summarizer.types.article import Article, IngestError
 from summarizer.types.extraction import ExtractedSummary
@@ -215,6 +214,7 @@ class _Answer:
     future: asyncio.Future | None = None
     extraction_json: str | None = None
     logged: asyncio.Future | None = None  # the answer's commit to the responses log
+    requests: int = 1  # the requests the document took
 
 
 _END = object()
@@ -252,8 +252,10 @@ class Engine:
         config_key: str | None = None,
         retry_failed: bool = False,
         assembly_workers: int | None = None,
+        planner: Planner | None = None,
     ):
         self.settings = settings
+        self.planner = planner or Planner(settings, prompts, config_key if ledger else None)
         self.provider = provider
         self.prompts = prompts
         self.stats = stats
@@ -432,7 +434,11 @@ class Engine:
             row = _failure_row(index, failure, item, status="skipped")
             await self._emit(Result(index, failure=failure, status="skipped", usage=Usage()), row)
             return
-        key = cache_key(self.config_key, item) if self.config_key and self.ledger else None
+        plan = self.planner.plan(item)
+        if len(plan.requests) > 1:
+            await self._handle_parts(index, item, plan)
+            return
+        key = plan.key
         if key is not None:
             if key in self._inflight:  # the same article is being asked right now: wait for it
                 answer = await asyncio.shield(self._inflight[key])
@@ -440,7 +446,7 @@ class Engine:
                 answer = self.ledger.cached(key)  # type: ignore[union-attr]
             if answer is not None and await self._from_cache(index, item, key, answer):
                 return
-        await self._ask(index, item, key)
+        await self._ask(index, item, plan.requests[0])
 
     async def _resume(self, index: int, item: Article | IngestError, sha: str | None) -> None:
         if isinstance(item, Article) and sha and sha != item.sha256:
@@ -553,30 +559,30 @@ class Engine:
         )
         return True
 
-    async def _ask(self, index: int, article: Article, key: str | None) -> None:
+    def _note_failure(self, exc: LLMError) -> None:
+        if exc.fatal:
+            self._fatal = exc.reason
+        elif exc.unreachable and self.provider.responses == self._responses_before:
+            # Nothing in this batch has reached the endpoint, and this article could not
+            # connect in all its attempts: the rest would only wait out the same retries (~9 s
+            # each by default, ~50 s when no connection is answered at all). They are skipped;
+            # --resume asks them.
+            self._fatal = exc.reason
+
+    async def _ask(self, index: int, article: Article, request: Request) -> None:
+        key = request.key
         future = None
         if key is not None:
             future = asyncio.get_running_loop().create_future()
             self._inflight[key] = future
         try:
-            response_model = (
-                quote_constrained_model(article.model_text, article.headline)
-                if self.settings.quotes_constrained
-                else ExtractedSummary
-            )
             try:
                 extraction: Extraction = await self.provider.extract(
-                    self.prompts.messages(article), response_model
+                    self.planner.messages(article, request),
+                    self.planner.response_model(article, request),
                 )
             except LLMError as exc:
-                if exc.fatal:
-                    self._fatal = exc.reason
-                elif exc.unreachable and self.provider.responses == self._responses_before:
-                    # Nothing in this batch has reached the endpoint, and this article could
-                    # not connect in all its attempts: the rest would only wait out the same
-                    # retries (~9 s each by default, ~50 s when no connection is answered at
-                    # all). They are skipped; --resume asks them.
-                    self._fatal = exc.reason
+                self._note_failure(exc)
                 failure = _llm_failure(article, exc.reason)
                 cost = estimate_cost(
                     self.provider.model, exc.usage.prompt_tokens, exc.usage.completion_tokens
@@ -630,6 +636,100 @@ class Engine:
         finally:
             if future is not None:
                 self._settle(key, future, None)
+
+    async def _handle_parts(self, index: int, article: Article, plan: Plan) -> None:
+        """A document of several requests: each answered from the ledger if it holds one (a
+        crash between parts loses none), else asked; the record once all are in."""
+        if plan.key is not None and self.ledger is not None:
+            stored = self.ledger.cached(plan.key)
+            if stored is not None and stored.result is not None:
+                if await self._from_cache(index, article, plan.key, stored):
+                    return
+        outcomes = await asyncio.gather(
+            *(self._part(index, article, request) for request in plan.requests),
+            return_exceptions=True,
+        )
+        spent = [o[1] for o in outcomes if isinstance(o, tuple) and not o[3]]
+        spent += [o.usage for o in outcomes if isinstance(o, LLMError)]
+        usage = _sum_usage(spent)
+        problem = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if problem is not None:
+            if not isinstance(problem, LLMError):
+                raise problem
+            failed = sum(isinstance(o, LLMError) for o in outcomes)
+            reason = f"{failed} of {len(outcomes)} requests failed; first: {problem.reason}"
+            failure = _llm_failure(article, reason)
+            cost = estimate_cost(self.provider.model, usage.prompt_tokens, usage.completion_tokens)
+            row = _failure_row(
+                index,
+                failure,
+                article,
+                key=plan.key,
+                usage=usage,
+                cost=cost,
+                model=self.provider.model,
+                prompt_version=self.prompts.version,
+                requests=len(plan.requests),
+            )
+            await self._emit(Result(index, failure=failure, usage=usage, cost_usd=cost), row)
+            return
+        parts = [o[0] for o in outcomes]  # type: ignore[index]
+        model = next((o[2] for o in outcomes if not o[3]), outcomes[0][2])  # type: ignore[index]
+        await self._answers.put(
+            _Answer(
+                index,
+                article,
+                plan.key,
+                combine_parts(parts),
+                usage,
+                model,
+                cached=not spent,
+                requests=len(plan.requests),
+            )
+        )
+
+    async def _part(
+        self, index: int, article: Article, request: Request
+    ) -> tuple[ExtractedSummary, Usage, str, bool]:
+        """(extraction, usage, model, paid elsewhere) for one request of a document."""
+        if request.key is not None and self.ledger is not None:
+            logged = self.ledger.response(request.key)
+            if logged is not None and logged.extraction is not None:
+                extraction = ExtractedSummary.model_validate_json(logged.extraction)
+                own = logged.run_id == self.run_id and logged.seq == index
+                usage = Usage(
+                    prompt_tokens=logged.prompt_tokens,
+                    completion_tokens=logged.completion_tokens,
+                    attempts=logged.attempts,
+                    latency_s=logged.latency_s,
+                )
+                return extraction, usage, logged.model or self.provider.model, not own
+        if self._fatal:
+            raise LLMError(f"not attempted: {self._fatal}")
+        try:
+            answer = await self.provider.extract(
+                self.planner.messages(article, request),
+                self.planner.response_model(article, request),
+            )
+        except LLMError as exc:
+            self._note_failure(exc)
+            raise
+        if request.key is not None and self.ledger is not None:
+            usage = answer.usage
+            await self.ledger.log_response_soon(
+                request.key,
+                answer.summary.model_dump_json(),
+                run_id=self.run_id,
+                seq=index,
+                model=answer.model,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                attempts=usage.attempts,
+                latency_s=usage.latency_s,
+                part=request.part,
+                kind=request.kind,
+            )
+        return answer.summary, answer.usage, answer.model, False
 
     def _settle(
         self, key: str | None, future: asyncio.Future | None, answer: CachedAnswer | None
@@ -713,6 +813,7 @@ class Engine:
                 cost=cost,
                 model=a.model,
                 prompt_version=self.prompts.version,
+                requests=a.requests,
             )
             await self._emit(Result(a.index, failure=failure, usage=usage, cost_usd=cost), row)
             self._settle(a.key, a.future, None)
@@ -734,6 +835,7 @@ class Engine:
             model=a.model,
             prompt_version=prompt_version,
             gazetteer=self._gazetteer_label,
+            requests=a.requests,
         )
         await self._emit(
             Result(
@@ -775,6 +877,15 @@ def _llm_failure(article: Article, reason: str, status: str = "failed") -> Failu
     )
 
 
+def _sum_usage(usages: list[Usage]) -> Usage:
+    return Usage(
+        prompt_tokens=sum(u.prompt_tokens for u in usages),
+        completion_tokens=sum(u.completion_tokens for u in usages),
+        attempts=sum(u.attempts for u in usages),
+        latency_s=round(max((u.latency_s for u in usages), default=0.0), 3),
+    )
+
+
 def _failure_row(
     index: int,
     failure: Failure,
@@ -786,6 +897,7 @@ def _failure_row(
     cost: float | None = None,
     model: str | None = None,
     prompt_version: str | None = None,
+    requests: int = 1,
 ) -> ItemRow:
     usage = usage or Usage()
     return ItemRow(
@@ -804,4 +916,5 @@ def _failure_row(
         cost_usd=cost if usage.attempts else None,
         model=model,
         prompt_version=prompt_version,
+        requests=requests,
     )
