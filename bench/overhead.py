@@ -6,7 +6,7 @@ Method (subtraction):
 1. the batch as ``summarizer run --out`` runs it, after the command's start-up (imports, the
    normalisation tables): CPU time of this process (all its threads) plus that of the worker
    processes it starts (the request worker that sends the HTTP requests,
-   ``summarizer/relay.py``, and assembly workers where cores are left for them);
+   ``summarizer/runtime/request_worker.py``, and assembly workers where cores are left for them);
 2. a bare openai client baseline: the same client object our Extractor builds (same HTTP
    transport), sending the same request bodies (built beforehand, untimed) at the same
    concurrency, and doing nothing else;

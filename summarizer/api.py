@@ -5,7 +5,7 @@
 >>> for result in summarize_many(["seeds/"], concurrency=4):  # doctest: +SKIP
 ...     print(result.source, result.ok, result.summary or result.failure.reason)
 
-Batches run on the engine in ``engine.py`` (bounded concurrency, rate limits, adaptive slow-down
+Batches run on the engine in ``runtime/engine.py`` (bounded concurrency, rate limits, adaptive slow-down
 on 429). Give a ``ledger`` (a path or a ``Ledger``) and every batch becomes a recorded run: each
 article's outcome is stored as it completes, a re-run of the same articles is answered from the
 ledger without a request, and ``run_id=`` resumes an interrupted run.
@@ -35,7 +35,8 @@ from summarizer.plan import Planner, Splitter, whole
 from summarizer.prompts import load_prompts
 from summarizer.providers import Provider, provider_for
 from summarizer.providers.base import Sleep
-from summarizer.runtime.engine import Engine, Limits, Throttle
+from summarizer.runtime.engine import Engine
+from summarizer.runtime.throttle import Limits, Throttle
 from summarizer.store.keys import config_key, decoding_config
 from summarizer.store.ledger import Ledger
 from summarizer.types.outcome import BatchStats, Result

@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 
-from summarizer.runtime.engine import Result, Throttle
+from summarizer.runtime.throttle import Throttle
+from summarizer.types.outcome import Result
 from summarizer.types.records import Failure
 
 

@@ -7,7 +7,7 @@ from rich.console import Console
 
 from summarizer.cli.progress import BatchProgress, summary_table
 from summarizer.ingest import count_articles
-from summarizer.runtime.engine import BatchStats, Result
+from summarizer.types.outcome import BatchStats, Result
 from summarizer.types.records import Failure, Usage
 
 

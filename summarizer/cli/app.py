@@ -694,7 +694,7 @@ def merge(
         print(lines, end="")
 
 
-# `summarizer export` and `summarizer eval` live in cli_reports.py.
+# `summarizer export` and `summarizer eval` live in cli/reports.py.
 app.command()(export)
 app.command(name="eval")(eval_command)
 

@@ -1,5 +1,5 @@
 """``summarizer export`` and ``summarizer eval``: plain typer command functions over
-``summarizer.export`` and ``summarizer.eval``, registered on the app in ``cli.py``::
+``summarizer.export`` and ``summarizer.eval``, registered on the app in ``cli/app.py``::
 
     app.command()(export)
     app.command(name="eval")(eval_command)

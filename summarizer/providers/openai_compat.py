@@ -186,7 +186,7 @@ class OpenAICompatible:
         self._sleep = sleep
         self._raw: openai.AsyncOpenAI | None = None
         # Set by the batch engine for a batch's duration: requests go out through it while it
-        # is usable (see relay.py); in-process otherwise.
+        # is usable (see runtime/request_worker.py); in-process otherwise.
         self.relay: Relay | None = None
         self.responses = 0  # HTTP responses received, errors included: the endpoint is reachable
         self._response_hooks: list[Callable[[Any], None]] = []

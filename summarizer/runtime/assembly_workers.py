@@ -4,7 +4,7 @@ Turning a model's answer into a stored record (``assemble.build_summary``: locat
 resolving dates, places, actors, fatalities) is pure CPU work, ~0.5-1 ms per article. In the
 engine's process it competes for the one interpreter lock with the HTTP client, so answers wait
 while others are assembled; in worker processes it runs on the other cores, where there are
-cores left (``default_size``: not on two cores with a request worker, ``relay.py``).
+cores left (``default_size``: not on two cores with a request worker, ``runtime/request_worker.py``).
 
 Workers are plain child processes speaking length-prefixed JSON over two pipes, read and written
 by the event loop (no helper threads). An answer whose worker fails in any way is assembled
@@ -63,7 +63,7 @@ class WorkerGone(RuntimeError):
 
 def default_size(request_worker: bool = False) -> int:
     """``SUMMARIZER_ASSEMBLY_WORKERS``, else one per core left over, at most 4: a core is kept
-    for the event loop, and one for the request worker when the batch has one (``relay.py``).
+    for the event loop, and one for the request worker when the batch has one (``runtime/request_worker.py``).
     On two cores with a request worker that leaves none: a third busy process on two cores
     costs more in hand-overs and waiting than the assembly it takes off the event loop (the
     throughput bench's ratio: ~1.09-1.10 without it, ~1.12-1.14 with it)."""
@@ -179,7 +179,7 @@ async def _spawn() -> _Worker:
 def fork_worker(serve: Callable[[int, int], None], niceness: int) -> tuple[int, int, int]:
     """Fork one worker now, which runs ``serve(jobs_fd, answers_fd)`` at ``niceness``: its pid,
     the fd its answers come on, the fd its jobs go to. (The request worker is forked this way
-    too, see ``relay.py``.)"""
+    too, see ``runtime/request_worker.py``.)"""
     reap_ended_workers()
     jobs_r, jobs_w = os.pipe()
     answers_r, answers_w = os.pipe()
