@@ -139,7 +139,7 @@ class Round:
 
 
 def measure_round(server: BenchServer, corpus, tmp, n: int, concurrency: int, tag: int) -> Round:
-    from summarizer.runtime.assembly_workers import reap_ended_workers
+    from summarizer.runtime.processes import reap_ended_workers
 
     base_cpu, sent = bare_client_cpu(server.url, corpus, concurrency)
     server.reset()
@@ -182,7 +182,7 @@ def main() -> None:
     a = p.parse_args()
     prepare_process()  # start-up (imports, TLS context, tables) is not part of the measurement
     from summarizer.cli.app import prepare_heap_for_batch
-    from summarizer.runtime.assembly_workers import reap_ended_workers
+    from summarizer.runtime.processes import reap_ended_workers
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)

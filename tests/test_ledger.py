@@ -455,9 +455,7 @@ def test_a_document_of_several_requests_is_logged_per_request_and_recorded_once(
     assert result.ok and requested(live) == asked + 2
     # each part answered the whole reference (the fixture knows the seed by its headline): the
     # document's record holds its events once
-    assert [e.evidence for e in result.summary.events] == [
-        e.evidence for e in whole.summary.events
-    ]
+    assert [e.evidence for e in result.summary.events] == [e.evidence for e in whole.summary.events]
     assert result.usage.attempts == 2
     with sqlite3.connect(db) as con:
         parts = con.execute("SELECT part, kind, seq FROM responses ORDER BY part").fetchall()

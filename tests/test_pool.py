@@ -119,7 +119,7 @@ async def test_a_worker_resolves_places_with_the_jobs_gazetteer(tmp_path, start_
 def test_a_worker_is_forked_only_while_this_process_runs_no_other_thread():
     import threading
 
-    from summarizer.runtime.assembly_workers import fork_possible
+    from summarizer.runtime.processes import fork_possible
 
     assert fork_possible()  # pytest's own thread only
     release = threading.Event()

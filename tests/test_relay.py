@@ -153,7 +153,7 @@ async def test_closing_the_worker_does_not_wait_for_its_exit(server, monkeypatch
     import os
     import signal
 
-    from summarizer.runtime import assembly_workers as pool
+    from summarizer.runtime import processes as pool
 
     raw, body, _ = request_for(server.base_url)
     worker = await started(server.base_url)

@@ -45,8 +45,8 @@ from summarizer.runtime.assembly_workers import (
     WorkerGone,
     article_fields,
     default_size,
-    fork_possible,
 )
+from summarizer.runtime.processes import fork_possible
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError

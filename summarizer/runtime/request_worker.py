@@ -36,8 +36,8 @@ from summarizer.providers.transport import (
     new_client,
     post_completion,
 )
-from summarizer.runtime.assembly_workers import (
-    _Worker,
+from summarizer.runtime.processes import (
+    Worker,
     connect_forked,
     discard_forked,
     fork_possible,
@@ -73,7 +73,7 @@ class RequestWorker:
     def __init__(self, base_url: str | None, api_key: str | None, timeout: float):
         self._config = (base_url, api_key, timeout)
         self._starting: asyncio.Task | None = None
-        self._worker: _Worker | None = None
+        self._worker: Worker | None = None
         self._reader: asyncio.Task | None = None
         self._pending: dict[int, asyncio.Future] = {}
         self._next_id = 0
@@ -110,7 +110,7 @@ class RequestWorker:
     def usable(self) -> bool:
         return self._alive
 
-    async def _read(self, worker: _Worker) -> None:
+    async def _read(self, worker: Worker) -> None:
         try:
             while True:
                 header = await worker.answers.readexactly(_ANSWER.size)

@@ -91,7 +91,9 @@ class BatchStats:
     cost_usd: float = 0.0
     priced: bool = True  # False once an article's model had no known price
     rate_limited: int = 0
-    assembled_in_worker: int = 0  # records assembled in a worker process (see runtime/assembly_workers.py)
+    assembled_in_worker: int = (
+        0  # records assembled in a worker process (see runtime/assembly_workers.py)
+    )
     assembled_here: int = 0  # ... and in this process
     relayed: int = 0  # requests sent by the request worker process (see runtime/request_worker.py)
     relay_cpu_s: float = 0.0  # that process's CPU time (user + system)
