@@ -181,7 +181,7 @@ def main() -> None:
     p.add_argument("--keep", help="keep corpus, ledger and results in this directory")
     a = p.parse_args()
     prepare_process()  # start-up (imports, TLS context, tables) is not part of the measurement
-    from summarizer.cli.app import prepare_heap_for_batch
+    from summarizer.runtime.heap import prepare_heap_for_batch
     from summarizer.runtime.processes import reap_ended_workers
 
     with workdir(a.keep) as tmp, BenchServer(0) as server:

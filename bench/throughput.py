@@ -34,7 +34,7 @@ def run_batch(url: str, corpus, ledger, out, concurrency: int) -> tuple[float, f
     completes. (The command's footer counts each record's events, which parses the record:
     ~0.1 ms per article more.)"""
     from summarizer import Summarizer
-    from summarizer.cli.app import prepare_heap_for_batch
+    from summarizer.runtime.heap import prepare_heap_for_batch
     from summarizer.store.results_file import JsonlWriter
 
     summarizer = Summarizer(bench_settings(url, concurrency), ledger=ledger)

@@ -135,6 +135,10 @@ class Summarizer:
             self.settings, self.provider.model, self.provider.mode_name, self.prompts.version
         )
 
+    def config_key(self) -> str:
+        """The key of ``config()``: runs, and their resumes, are matched by it."""
+        return config_key(self.config())
+
     def start_run(self, inputs: list[str] | None = None) -> str:
         """Open a new run in the ledger (``asummarize_many`` does this when not given one)."""
         if self.ledger is None:
@@ -209,6 +213,7 @@ class Summarizer:
         status = "interrupted"
         try:
             async for result in engine.run(iter_inputs(items), workers):
+                self.stats.rate_limited = self.throttle.rate_limited  # live, for a progress bar
                 yield result
             # Stopped early (a rejected key, an unreachable endpoint): what was not attempted is
             # left for --resume, as after Ctrl-C.

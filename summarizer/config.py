@@ -250,6 +250,14 @@ class Settings(BaseModel):
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any], **overrides: Any) -> Settings:
+        """A run's settings as the ledger stored them (``record()``: no key), with the key from
+        the environment and ``overrides`` (not None) on top."""
+        values = {k: v for k, v in record.items() if k in cls.model_fields}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**{"api_key": environment().api_key, **values})
+
     def with_(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (None values ignored), checked like a new one."""
         return self.replace(**{k: v for k, v in changes.items() if v is not None})

@@ -25,19 +25,24 @@ def results():
 def test_not_a_terminal_prints_nothing_while_running():
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=False, width=120)
+    stats = BatchStats()
     with BatchProgress(console, total=2) as progress:
         for result in results():
-            progress.update(result)
+            stats.add(result)
+            progress.update(stats)
     assert buffer.getvalue() == ""
-    assert (progress.stats.done, progress.stats.failed, progress.stats.requests) == (2, 2, 2)
+    assert (stats.done, stats.failed, stats.requests) == (2, 2, 2)
 
 
 def test_a_terminal_gets_a_live_bar_with_counts_tokens_and_cost():
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=200)
+    stats = BatchStats()
     with BatchProgress(console, total=2) as progress:
         for result in results():
-            progress.update(result, rate_limited=3)
+            stats.add(result)
+            stats.rate_limited = 3
+            progress.update(stats)
         progress._progress.refresh()  # type: ignore[union-attr]
     text = buffer.getvalue()
     assert "2/2" in text and "2 failed" in text

@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from summarizer.pricing import format_cost
-from summarizer.types.outcome import BatchStats, Result
+from summarizer.types.outcome import BatchStats
 
 
 def _counts(stats: BatchStats) -> str:
@@ -43,11 +43,11 @@ def _usage(stats: BatchStats) -> str:
 
 
 class BatchProgress:
-    """Feed it every ``Result``; it keeps its own ``BatchStats`` and draws them if it may."""
+    """Draws a batch's ``BatchStats`` (the engine's own counters) if the console is a terminal:
+    call ``update(stats)`` after every result."""
 
     def __init__(self, console: Console, total: int | None = None, *, enabled: bool | None = None):
         self.console = console
-        self.stats = BatchStats()
         self.enabled = console.is_terminal if enabled is None else enabled
         self._progress: Progress | None = None
         self._task = None
@@ -73,15 +73,13 @@ class BatchProgress:
             self._task = self._progress.add_task("batch", total=self._total, counts="", usage="")
         return self
 
-    def update(self, result: Result, rate_limited: int = 0) -> None:
-        self.stats.add(result)
-        self.stats.rate_limited = rate_limited
+    def update(self, stats: BatchStats) -> None:
         if self._progress is not None:
             self._progress.update(
                 self._task,
-                completed=self.stats.done,  # type: ignore[arg-type]
-                counts=_counts(self.stats),
-                usage=_usage(self.stats),
+                completed=stats.done,  # type: ignore[arg-type]
+                counts=_counts(stats),
+                usage=_usage(stats),
             )
 
     def __exit__(self, *exc) -> None:

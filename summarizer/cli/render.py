@@ -217,9 +217,10 @@ def failures_table(failures: Iterable[Failure]) -> Table:
 
 
 @dataclass
-class RunTotals:
-    """What the footer line counts. Tokens: what the records cost when they were made, unless
-    the caller sets what a batch spent (``run`` does, so its footer agrees with its table)."""
+class RecordTally:
+    """What the footer line counts, tallied from the records shown. Tokens: what the records
+    cost when they were made, unless the caller sets what a batch spent (``run`` does, from the
+    batch's ``BatchStats``, so its footer agrees with its table)."""
 
     ok: int = 0
     failed: int = 0
@@ -246,7 +247,7 @@ class RunTotals:
         self.completion_tokens += record.provenance.usage.completion_tokens
 
 
-def footer(totals: RunTotals) -> Text:
+def footer(totals: RecordTally) -> Text:
     style = "bold green" if not (totals.failed or totals.skipped) else "bold red"
     skipped = f", {totals.skipped} skipped" if totals.skipped else ""
     line = (

@@ -18,10 +18,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from summarizer.cli.errors import cannot_write, usage_error
 from summarizer.eval import GoldError, evaluate, load_gold, report_tables
 from summarizer.export import FORMATS, Prices, RunNotFound, export_run, load_run
-
-EXIT_USAGE = 2
 
 RUN_HELP = (
     "A results .jsonl file written by `summarizer run --out`, or a run id (or unique prefix, "
@@ -43,20 +42,6 @@ LedgerOption = Annotated[
 
 def _out() -> Console:
     return Console()
-
-
-def _usage_error(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(EXIT_USAGE)
-
-
-def cannot_write(path: Path | str, exc: OSError) -> str:
-    """``<path>: cannot write (<why>[: <the path it was about>])``: the other path when the
-    trouble is elsewhere (a directory that is a file, say)."""
-    detail = exc.strerror or str(exc)
-    if exc.filename and str(exc.filename) != str(path):
-        detail += f": {exc.filename}"
-    return f"{path}: cannot write ({detail})"
 
 
 def export(
@@ -106,14 +91,14 @@ def export(
     """Export saved results as JSONL, ACLED-style CSV or an HTML report."""
     fmt = format.lower()
     if fmt not in FORMATS:
-        raise _usage_error(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+        raise usage_error(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     if (price_prompt is None) != (price_completion is None):
-        raise _usage_error("give both --price-prompt and --price-completion, or neither")
+        raise usage_error("give both --price-prompt and --price-completion, or neither")
     prices = Prices(price_prompt, price_completion) if price_prompt is not None else None  # type: ignore[arg-type]
     try:
         run = load_run(run_or_jsonl, ledger_path=ledger)
     except RunNotFound as exc:
-        raise _usage_error(str(exc)) from None
+        raise usage_error(str(exc)) from None
     what = "event rows" if fmt == "csv" else "articles"
     if str(out_file) == "-":  # standard output: the export alone, the count on stderr
         with tempfile.TemporaryDirectory(prefix="summarizer-export-") as tmp:
@@ -127,7 +112,7 @@ def export(
     try:
         written = export_run(run, fmt, out_file, text_dirs=text_dir, prices=prices, title=title)
     except OSError as exc:
-        raise _usage_error(cannot_write(out_file, exc)) from None
+        raise usage_error(cannot_write(out_file, exc)) from None
     _out().print(f"{written} {what} -> {out_file}", highlight=False, soft_wrap=True)
 
 
@@ -158,15 +143,15 @@ def eval_command(
     try:
         gold_set = load_gold(gold)
     except GoldError as exc:
-        raise _usage_error(str(exc)) from None
+        raise usage_error(str(exc)) from None
     try:
         run = load_run(results, ledger_path=ledger)
     except RunNotFound as exc:
-        raise _usage_error(str(exc)) from None
+        raise usage_error(str(exc)) from None
     report = evaluate(run.summaries, gold_set, results_label=run.source, gold_label=str(gold))
     scored = len(run.summaries) - len(report.articles_without_gold)
     if run.summaries and scored == 0:  # a recall of 0 would read as a verdict on the model
-        raise _usage_error(
+        raise usage_error(
             f"{gold}: none of the {len(run.summaries)} article ids in {run.source} is in it "
             f"(e.g. {run.summaries[0].article_id!r}): is it the gold file of these articles?"
         )
@@ -181,7 +166,7 @@ def eval_command(
         try:
             Path(json_out).write_text(payload + "\n", encoding="utf-8")
         except OSError as exc:
-            raise _usage_error(cannot_write(json_out, exc)) from None
+            raise usage_error(cannot_write(json_out, exc)) from None
         console.print(f"report: {json_out}", highlight=False, soft_wrap=True)
 
 

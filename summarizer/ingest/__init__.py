@@ -15,7 +15,7 @@ from summarizer.ingest import (
     txt,
 )
 from summarizer.ingest.datelines import parse_dateline
-from summarizer.ingest.paths import expand_inputs
+from summarizer.ingest.paths import as_recorded, expand_inputs
 from summarizer.ingest.registry import Reader, reader_for, register, suffixes
 from summarizer.ingest.sources import SourceText, reopen
 from summarizer.ingest.stdin import STDIN, articles_from_stdin
@@ -35,6 +35,7 @@ __all__ = [
     "Reader",
     "SourceText",
     "article_from_text",
+    "as_recorded",
     "count_articles",
     "expand_inputs",
     "iter_articles",

@@ -29,6 +29,12 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             yield path
 
 
+def as_recorded(inputs: Iterable[str]) -> list[str]:
+    """Inputs as a run records them: existing files and directories absolute (a resume from
+    another directory must read the same files); globs, ``-`` and the rest as given."""
+    return [str(Path(p).resolve()) if p != STDIN and Path(p).exists() else p for p in inputs]
+
+
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()

@@ -85,6 +85,36 @@ def open_run(ref: str | Path, *, ledger_path: Path | None = None) -> RunReader:
     return RunReader(f"run {info.id} ({db})", [], info, _ledger=ledger)
 
 
+def run_to_continue(
+    ledger: Ledger,
+    *,
+    ref: str | None,
+    inputs: list[str] | None,
+    config_key: str,
+    resume: bool,
+) -> RunInfo:
+    """The run ``--resume`` (or, with ``resume`` False, ``--retry-failed``) continues: ``ref``
+    when given; else the latest unfinished run of these ``inputs`` with this decoding config
+    (for a retry: the latest run of these inputs); else, without inputs, the latest unfinished
+    run (for a retry: the latest run). Raises ``LedgerError`` saying what was looked for."""
+    if ref is not None:
+        return ledger.run(ref)
+    if inputs:
+        found = ledger.find_resumable(inputs, config_key) if resume else None
+        if found is None and not resume:  # --retry-failed: the latest run of these inputs
+            found = next((r for r in ledger.list_runs(None) if r.inputs == inputs), None)
+        if found is None:
+            raise LedgerError(
+                f"no {'unfinished ' if resume else ''}run of {' '.join(inputs)} with these "
+                f"settings in {ledger.path} (see `summarizer runs`)"
+            )
+        return found
+    found = ledger.latest_unfinished() if resume else ledger.run("last")
+    if found is None:
+        raise LedgerError(f"no unfinished run in {ledger.path} (see `summarizer runs`)")
+    return found
+
+
 def load_run(ref: str | Path, *, ledger_path: Path | None = None) -> LoadedRun:
     """The whole run in memory (exports that need every record at once)."""
     reader = open_run(ref, ledger_path=ledger_path)

@@ -1,0 +1,455 @@
+"""``summarizer run``: read the flags, check everything that can be checked before anything is
+paid for, run the batch through the Python API, and report it (panels, progress, the batch
+table, the footer). Resume lookup, settings and the batch itself belong to the API."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from summarizer.cli.checks import endpoint_conflict, out_file_conflict
+from summarizer.cli.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    cannot_write,
+    err,
+    finish,
+    out,
+    usage_error,
+)
+from summarizer.cli.progress import BatchProgress, summary_table
+from summarizer.cli.render import RecordTally, article_view
+from summarizer.cli.reports import LedgerOption
+from summarizer.config import NUMBERS, Settings
+from summarizer.ingest import STDIN, as_recorded, count_articles
+from summarizer.pipeline.normalise import Gazetteer
+from summarizer.pricing import load_prices
+from summarizer.providers.local_models import CATALOGUE, LocalModelError, resolve_model_file
+from summarizer.runtime.heap import prepare_heap_for_batch
+from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
+from summarizer.store.results_file import JsonlWriter
+from summarizer.store.runs import run_to_continue
+from summarizer.types.outcome import Result
+
+# The least value of each numeric setting: one bound for the flag and its environment variable.
+LEAST = {name: least for name, (_, least) in NUMBERS.items()}
+
+
+def run(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Article .txt files, directories, globs, or .jsonl files; - reads standard "
+            "input (one article, or JSONL). Optional with --resume/--retry-failed: the run's own "
+            "inputs.",
+            show_default=False,
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl).",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Model name at the endpoint (env SUMMARIZER_MODEL)."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).",
+        ),
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MODE",
+            help="Structured-output mode: auto, tools, json_schema, md_json (env SUMMARIZER_MODE).",
+        ),
+    ] = None,
+    model_path: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Run this local GGUF file on the embedded runtime (env SUMMARIZER_MODEL_PATH).",
+        ),
+    ] = None,
+    embedded_model: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL).",
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["concurrency"],
+            metavar="N",
+            help="Articles in flight at once (remote endpoints; default 4).",
+        ),
+    ] = None,
+    rpm: Annotated[
+        float | None,
+        typer.Option(
+            "--rpm",
+            min=0.001,
+            metavar="N",
+            help="Requests-per-minute limit (retries and re-asks count).",
+        ),
+    ] = None,
+    tpm: Annotated[
+        float | None,
+        typer.Option(
+            "--tpm",
+            min=1,
+            metavar="N",
+            help="Tokens-per-minute limit (estimated before, settled after each request).",
+        ),
+    ] = None,
+    token_budget: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="TOKENS",
+            help="Most tokens one article may spend over all its requests (caps re-asks).",
+        ),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["max_tokens"], metavar="TOKENS", help="Cap on generated tokens per request."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=LEAST["timeout"],
+            metavar="SECONDS",
+            help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).",
+        ),
+    ] = None,
+    reasks: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["reasks"], metavar="N", help="Re-asks after a schema-invalid answer."
+        ),
+    ] = None,
+    transport_attempts: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["transport_attempts"],
+            metavar="N",
+            help="Attempts per request on 429/5xx/timeouts/connection errors.",
+        ),
+    ] = None,
+    constrain_quotes: Annotated[
+        bool | None,
+        typer.Option(
+            "--constrain-quotes/--free-quotes",
+            help="Limit evidence quotes to the article's sentences in the decoding grammar "
+            "(default: on for the embedded model; needs a server that enforces JSON schemas).",
+            show_default=False,
+        ),
+    ] = None,
+    gazetteer: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Resolve places with this GeoNames country dump (tab-separated, e.g. SY.txt) "
+            "instead of the shipped snapshot of ~300 towns (env SUMMARIZER_GAZETTEER).",
+        ),
+    ] = None,
+    ledger_path: LedgerOption = None,
+    no_ledger: Annotated[
+        bool, typer.Option("--no-ledger", help="Record nothing and use no cache.")
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Finish the latest unfinished run of these inputs (or --run): only what is missing.",
+        ),
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Ask again for the failures of the latest run of these inputs (or --run).",
+        ),
+    ] = False,
+    run_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            metavar="RUN",
+            help="The run to --resume or --retry-failed (an id, a prefix, or 'last').",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No article panels and no retry warnings: only failures, the batch table and the footer.",
+        ),
+    ] = False,
+) -> None:
+    """Summarise articles and extract their events.
+
+    Every run is recorded in the ledger: a re-run of the same articles with the same settings
+    sends no request, and --resume after a crash or Ctrl-C finishes only what is missing.
+
+    Exit status: 0 when every article succeeded, 1 when some failed (listed with reasons),
+    2 on usage errors, 130 when interrupted (Ctrl-C), 143 when terminated (SIGTERM).
+    """
+    if mode not in (None, "auto", "tools", "json_schema", "md_json"):
+        raise usage_error(f"--mode must be auto, tools, json_schema or md_json, not {mode!r}")
+    flags = dict(
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        model_path=model_path,
+        embedded_model=embedded_model,
+        concurrency=concurrency,
+        max_tokens=max_tokens,
+        timeout=timeout,
+        reasks=reasks,
+        transport_attempts=transport_attempts,
+        constrain_quotes=constrain_quotes,
+        # absolute, like the inputs: a run resumed from another directory finds the same file
+        gazetteer=str(gazetteer.expanduser().resolve()) if gazetteer else None,
+    )
+    if quiet:  # the retries' warnings too (failures are printed with their reasons anyway)
+        logger = logging.getLogger("summarizer")
+        ctx.call_on_close(functools.partial(logger.setLevel, logger.level))
+        logger.setLevel(logging.ERROR)
+    continuing = resume or retry_failed or run_ref is not None
+    if continuing and no_ledger:
+        raise usage_error("--resume, --retry-failed and --run need the ledger (drop --no-ledger)")
+    if not continuing and not paths:
+        raise usage_error("give the articles to summarise (files, directories, globs, .jsonl)")
+    try:
+        ledger = None if no_ledger else Ledger(ledger_path)
+        settings = Settings.from_env(**flags)
+        if base_url and not model_path:  # a server named now beats a model file in the env
+            settings = settings.replace(model_path=None)
+        previous = None
+        if continuing:
+            assert ledger is not None
+            previous = _previous_run(ledger, paths, settings, run_ref, resume)
+            settings = Settings.from_record(previous.settings, **flags)
+            paths = paths or previous.inputs
+            if not paths:
+                raise usage_error(
+                    f"run {previous.id} was not started from paths: give its inputs again"
+                )
+        _check_before_asking(paths, out_file, flags, settings)
+    except (ValueError, LedgerError) as exc:
+        raise usage_error(str(exc)) from None
+    if settings.uses_embedded:
+        _announce_embedded(settings)
+
+    # The HTTP stack: imported by the commands that ask, not by the reading ones.
+    from summarizer.api import Limits, Summarizer
+    from summarizer.pipeline.assemble import warm_up
+
+    warm_up(settings.gazetteer)  # the tables records need: at start-up, not at the first answer
+    paths = as_recorded(paths)  # a run's inputs must mean the same files when it is resumed
+    summarizer = Summarizer(
+        settings,
+        ledger=ledger,
+        limits=Limits(requests_per_minute=rpm, tokens_per_minute=tpm, token_budget=token_budget),
+    )
+    if previous is not None and previous.config_key != summarizer.config_key():
+        raise usage_error(
+            f"run {previous.id} was made with other decoding settings (model {previous.model} "
+            f"at {previous.endpoint}, prompt {previous.prompt_version}); resume it with the "
+            "same ones"
+        )
+    try:
+        writer = JsonlWriter(out_file) if out_file else None
+    except OSError as exc:  # before any request: nothing asked would have nowhere to go
+        raise usage_error(cannot_write(out_file, exc)) from None
+    tally = RecordTally()  # what the batch's records hold (events, grounded, failures)
+    _run_batch(
+        summarizer,
+        paths,
+        writer,
+        tally,
+        run_id=previous.id if previous else None,
+        retry_failed=retry_failed,
+        quiet=quiet,
+    )
+    finish(tally, out_file)
+
+
+def _previous_run(
+    ledger: Ledger, paths: list[str] | None, settings: Settings, ref: str | None, resume: bool
+) -> RunInfo:
+    from summarizer.api import Summarizer
+
+    return run_to_continue(
+        ledger,
+        ref=ref,
+        inputs=as_recorded(paths) if paths else None,
+        config_key=Summarizer(settings).config_key(),
+        resume=resume,
+    )
+
+
+def _check_before_asking(
+    paths: list[str], out_file: Path | None, flags: dict, settings: Settings
+) -> None:
+    """Everything that would fail later, after answers were paid for, refused now."""
+    if STDIN in paths and sys.stdin.isatty():  # it would wait for typing, silently
+        raise usage_error(
+            "- reads standard input, which is a terminal here: pipe the "
+            "articles in (summarizer run - < articles.jsonl)"
+        )
+    if out_file and str(out_file) == "-":
+        raise usage_error(
+            "--out takes a file (results, and failures beside them); for "
+            "JSON Lines on standard output: summarizer export RUN -o -"
+        )
+    problem = endpoint_conflict(flags, settings) or (
+        out_file_conflict(out_file, paths) if out_file else None
+    )
+    if problem:
+        raise usage_error(problem)
+    Gazetteer.load(settings.gazetteer)
+    load_prices()
+
+
+def _run_batch(
+    summarizer,
+    paths: list[str],
+    writer: JsonlWriter | None,
+    tally: RecordTally,
+    *,
+    run_id: str | None,
+    retry_failed: bool,
+    quiet: bool,
+) -> None:
+    """The batch on this thread's event loop, with live progress; Ctrl-C and SIGTERM leave the
+    run resumable and say how to finish it."""
+    ledger = summarizer.ledger
+    started = time.monotonic()
+    # Standard input can be read only once: its articles are not counted ahead.
+    total = count_articles(paths) if err.is_terminal and STDIN not in paths else None
+    progress = BatchProgress(err, total)
+    # Both streams on the terminal: panels go above the bar, through its console.
+    panels = err if progress.enabled and out.is_terminal else out
+
+    def handle(result: Result) -> None:
+        record = result.summary or result.failure
+        assert record is not None
+        tally.add(record)
+        progress.update(summarizer.stats)
+        if writer:
+            writer.write_result(result)
+        if result.summary and not quiet:
+            panels.print(article_view(result.summary))
+        elif result.failure:
+            err.print(
+                f"[red]{result.status}[/] {escape(result.source)}: {escape(result.failure.reason)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    terminated = asyncio.Event()
+
+    async def batch() -> None:  # on this thread's event loop: no hand-over between threads
+        # SIGTERM (kill, a batch scheduler's time limit) ends the run as Ctrl-C does: the
+        # batch is cancelled at its next await, the run is left resumable, and we say so.
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGTERM, lambda: (terminated.set(), task.cancel())
+        )
+        async for result in summarizer.asummarize_many(
+            paths, run_id=run_id, retry_failed=retry_failed
+        ):
+            handle(result)
+
+    def stopped(how: str, code: int) -> typer.Exit:
+        finish = ""
+        if ledger and summarizer.run_id:
+            finish = f"; finish with {_resume_command(summarizer.run_id, ledger)}"
+        err.print(
+            f"[yellow]{how}[/] after {summarizer.stats.done} article(s){finish}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return typer.Exit(code)
+
+    prepare_heap_for_batch()
+    try:
+        with progress:
+            asyncio.run(batch())
+    except KeyboardInterrupt:
+        raise stopped("interrupted", EXIT_INTERRUPTED) from None
+    except asyncio.CancelledError:
+        if not terminated.is_set():
+            raise
+        raise stopped("terminated (SIGTERM)", EXIT_TERMINATED) from None
+    except (ValueError, LedgerError) as exc:
+        raise usage_error(str(exc)) from None
+    finally:
+        if writer:
+            writer.close()
+    stats = summarizer.stats
+    tally.seconds = time.monotonic() - started
+    # What this batch spent, failed attempts included and cached answers not: as its table says.
+    tally.prompt_tokens, tally.completion_tokens = stats.prompt_tokens, stats.completion_tokens
+    out.print(
+        summary_table(stats, run_id=summarizer.run_id, ledger=str(ledger.path) if ledger else None)
+    )
+    if stats.skipped and ledger and summarizer.run_id:
+        err.print(
+            f"[yellow]stopped early[/]: {stats.skipped} article(s) not attempted; once the "
+            f"cause is fixed, finish with {_resume_command(summarizer.run_id, ledger, retry=True)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _announce_embedded(settings: Settings) -> None:
+    try:
+        model_file, name = resolve_model_file(settings.model_path, settings.embedded_model)
+    except LocalModelError as exc:
+        raise usage_error(str(exc)) from None
+    size_gb = model_file.stat().st_size / 1e9
+    err.print(
+        f"Using the embedded model {name} ({size_gb:.1f} GB) on this CPU: small, so expect "
+        "about a minute per article and limited accuracy. For a real endpoint set "
+        "OPENAI_API_KEY, or --base-url/--model (Ollama, vLLM, llama.cpp).",
+        style="yellow",
+        highlight=False,
+    )
+
+
+def _resume_command(run_id: str, ledger: Ledger, *, retry: bool = False) -> str:
+    """What finishes an unfinished run: ``--resume`` after an interruption; ``--retry-failed``
+    after a batch that stopped early, whose last failures (cannot connect) are to be asked
+    again with the articles it did not attempt. Names the ledger unless it is the default."""
+    command = f"summarizer run {'--retry-failed' if retry else '--resume'} --run {run_id}"
+    if ledger.path.resolve() != default_path().resolve():
+        command += f" --ledger {ledger.path}"
+    return f"`{command}`"
