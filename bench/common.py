@@ -17,7 +17,7 @@ for p in (str(ROOT), str(BENCH)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from corpus import write_corpus  # noqa: F401
+from corpus import write_corpus  # noqa: E402, F401 - importable only once sys.path is set above
 
 
 class BenchServer:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -152,9 +153,12 @@ class Answers:
             "invalid": len(bad) // 4,
             "malformed": len(cut) // 4,
         }
-        error = lambda msg, kind: json.dumps(
-            {"error": {"message": msg, "type": kind, "param": None, "code": None}}
-        ).encode()
+
+        def error(msg: str, kind: str) -> bytes:
+            return json.dumps(
+                {"error": {"message": msg, "type": kind, "param": None, "code": None}}
+            ).encode()
+
         seconds = max(1, -(-cfg.retry_after_ms // 1000))
         self.r429 = _response(
             "429 Too Many Requests",
@@ -304,10 +308,8 @@ def main(argv: list[str] | None = None) -> None:
     def ready(port: int) -> None:
         print(f"PORT {port}", flush=True)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(cfg, port=a.port, ready=ready))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

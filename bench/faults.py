@@ -167,7 +167,7 @@ def main() -> None:
             print(f"killed: {killed} (SIGKILL with {recorded} of {a.n} articles recorded)")
             t0 = time.perf_counter()
             resumed = subprocess.run(
-                args + ["--resume"], env=ENV, capture_output=True, text=True, check=False
+                [*args, "--resume"], env=ENV, capture_output=True, text=True, check=False
             )
             wall = time.perf_counter() - t0
             stats = server.stats()

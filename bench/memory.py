@@ -63,7 +63,8 @@ def main() -> None:
         corpus = write_corpus(tmp / "corpus.jsonl", a.n)
         size_mb = corpus.stat().st_size / 1e6
         print(
-            f"corpus: {a.n:,} articles, {size_mb:,.0f} MB JSONL ({time.perf_counter() - t0:.1f}s to write)"
+            f"corpus: {a.n:,} articles, {size_mb:,.0f} MB JSONL "
+            f"({time.perf_counter() - t0:.1f}s to write)"
         )
         out, ledger = tmp / "out.jsonl", tmp / "ledger.sqlite3"
         cmd = [
@@ -119,8 +120,9 @@ def main() -> None:
     if proc.returncode != 0:
         print(stderr_text[-2000:], file=sys.stderr)
     print(
-        f"memory: {a.n:,} articles streamed in {wall:.0f}s ({a.n / wall:,.0f}/s), {lines:,} results "
-        f"written | peak RSS {peak_cli_kb / 1024:,.0f} MB (largest process: summarizer run) | "
+        f"memory: {a.n:,} articles streamed in {wall:.0f}s ({a.n / wall:,.0f}/s), "
+        f"{lines:,} results written | peak RSS {peak_cli_kb / 1024:,.0f} MB "
+        f"(largest process: summarizer run) | "
         f"with its worker processes (sampled): {peak_total / 1024:,.0f} MB summed RSS, "
         f"{peak_pss / 1024:,.0f} MB summed PSS | target <= 300 MB"
     )

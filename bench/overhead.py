@@ -101,7 +101,7 @@ def assembly_ms(corpus, n: int) -> float:
     from summarizer.types.records import Usage
 
     extraction = ExtractedSummary.model_validate_json(json.dumps(answer_object()))
-    articles = [a for _, a in zip(range(n), iter_inputs([str(corpus)]))]
+    articles = [a for _, a in zip(range(n), iter_inputs([str(corpus)]), strict=False)]
     build_summary(
         articles[0], extraction, model="m", endpoint="e", prompt_version="v", usage=Usage()
     )
@@ -206,8 +206,8 @@ def main() -> None:
         sampled_assembly = (children_cpu() - k0 - sampled.relay_cpu_s) / a.n * 1000
     r = sorted(rounds, key=lambda x: x.ours)[len(rounds) // 2]
     print(
-        f"batch: {a.n} articles ({r.ok} ok, {r.failed} failed, {r.requests} requests) in {r.wall:.2f}s | "
-        f"CPU {r.total:.2f} ms/article ({r.here:.2f} this process + "
+        f"batch: {a.n} articles ({r.ok} ok, {r.failed} failed, {r.requests} requests) "
+        f"in {r.wall:.2f}s | CPU {r.total:.2f} ms/article ({r.here:.2f} this process + "
         f"{r.workers - r.relay:.2f} assembly worker + {r.relay:.2f} request worker, {r.relayed} "
         f"requests sent by it) | records assembled: {r.in_worker} in the worker, {r.in_process} "
         f"in this process"
@@ -226,9 +226,10 @@ def main() -> None:
     share = sampler.shares()
     here = r.here  # (the sampled batch's own CPU is inflated by the sampling)
     print(
-        f"attribution (the batch again, this process's CPU sampled every ms, {sum(sampler.counts.values())} "
-        f"samples): of its {here:.2f} ms/article, {share['client'] * here:.2f} in the HTTP client "
-        f"stack (openai, httpx2, aiohttp), {share['ours'] * here:.2f} in ours, {share['loop'] * here:.2f} "
+        f"attribution (the batch again, this process's CPU sampled every ms, "
+        f"{sum(sampler.counts.values())} samples): of its {here:.2f} ms/article, "
+        f"{share['client'] * here:.2f} in the HTTP client stack (openai, httpx2, aiohttp), "
+        f"{share['ours'] * here:.2f} in ours, {share['loop'] * here:.2f} "
         f"in the event loop itself | ours by this count, with the assembly worker: "
         f"{share['ours'] * here + sampled_assembly:.2f} ms/article "
         f"(+ {share['loop'] * here:.2f} shared loop; the request worker apart: "

@@ -85,7 +85,8 @@ def main() -> None:
         wall = statistics.median(walls)
         print(
             f"throughput: N={a.n} C={a.concurrency} latency={a.latency_ms:g}ms | "
-            f"wall {wall:.3f}s (median of {len(walls)}) | ideal ceil(N/C) x latency = {ideal:.3f}s | "
+            f"wall {wall:.3f}s (median of {len(walls)}) | "
+            f"ideal ceil(N/C) x latency = {ideal:.3f}s | "
             f"ratio {wall / ideal:.3f} (target <= 1.10; worst {max(walls) / ideal:.3f}) | "
             f"{a.n / wall:,.0f} articles/s"
         )

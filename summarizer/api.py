@@ -5,20 +5,20 @@
 >>> for result in summarize_many(["seeds/"], concurrency=4):  # doctest: +SKIP
 ...     print(result.source, result.ok, result.summary or result.failure.reason)
 
-Batches run on the engine in ``runtime/engine.py`` (bounded concurrency, rate limits, adaptive slow-down
-on 429). Give a ``ledger`` (a path or a ``Ledger``) and every batch becomes a recorded run: each
-article's outcome is stored as it completes, a re-run of the same articles is answered from the
-ledger without a request, and ``run_id=`` resumes an interrupted run.
+Batches run on the engine in ``runtime/engine.py`` (bounded concurrency, rate limits, adaptive
+slow-down on 429). Give a ``ledger`` (a path or a ``Ledger``) and every batch becomes a recorded
+run: each article's outcome is stored as it completes, a re-run of the same articles is answered
+from the ledger without a request, and ``run_id=`` resumes an interrupted run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
-from typing import Union
 
 from summarizer.config import Settings
 from summarizer.ingest import (
@@ -55,7 +55,7 @@ __all__ = [
     "summarize_many",
 ]
 
-ArticleLike = Union[Article, Path, str]
+ArticleLike = Article | Path | str
 
 
 class SummarizeError(Exception):
@@ -304,10 +304,9 @@ def _iterate_in_thread(make_agen) -> Iterator:
             yield item
     finally:
         if thread.is_alive():
-            try:
+            # The loop may close between the check and the call.
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(task.cancel)
-            except RuntimeError:  # the loop closed between the check and the call
-                pass
             thread.join()
 
 

@@ -18,7 +18,7 @@ def _copy(summary: ArticleSummary, article_id: str) -> ArticleSummary:
 
 
 def test_merge_joins_the_same_event_from_two_articles_only(tmp_path):
-    seed = [s for s in reference_summaries() if s.published is not None][0]
+    seed = next(s for s in reference_summaries() if s.published is not None)
     results = write_results([seed, _copy(seed, "second-report")], tmp_path / "r.jsonl")
     out = tmp_path / "merged.jsonl"
     result = runner.invoke(app, ["merge", str(results), "--out", str(out)])
@@ -45,7 +45,7 @@ def test_merge_reads_a_run_from_the_ledger(tmp_path):
     from summarizer.store.keys import decoding_config
     from summarizer.store.ledger import ItemRow, Ledger
 
-    seed = [s for s in reference_summaries() if s.published is not None][0]
+    seed = next(s for s in reference_summaries() if s.published is not None)
     db = tmp_path / "ledger.sqlite3"
     settings = Settings(base_url="http://127.0.0.1:9/v1", model="fixture")
     with Ledger(db) as ledger:

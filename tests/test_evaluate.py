@@ -199,8 +199,7 @@ def _predict(gold: GoldSet, bases, *, skip=(), edit=None, extra=None) -> list[Ar
             if edit and g.gold_id in edit:
                 event = edit[g.gold_id](event)
             events.append(event)
-        for event in (extra or {}).get(article_id, []):
-            events.append(event)
+        events.extend((extra or {}).get(article_id, []))
         out.append(base.model_copy(update={"events": events}))
     return out
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.export import Prices, load_article_text, render_html
+from summarizer.export import Price, load_article_text, render_html
 from summarizer.ingest import SourceText, article_from_text
 from summarizer.pipeline.assemble import build_summary
 from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
@@ -18,7 +18,8 @@ from tests.recorded_runs import embedded_summaries, reference_summaries
 
 SCRIPT_TEXT = (
     "Headline <b>bold</b>\n\n"
-    "Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> killing four.\n"
+    "Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> "
+    "killing four.\n"
     '<img src=x onerror="window.__pwned = 2"> Gunmen attacked a checkpoint in Hama on Tuesday.\n'
 )
 
@@ -50,7 +51,8 @@ def hostile_summary(tmp_path: Path):
                 fatalities_phrase=None,
                 fatalities=None,
                 evidence=[
-                    "Rebels shelled the town of Mhardeh on Monday <script>window.__pwned = 1</script> killing four."
+                    "Rebels shelled the town of Mhardeh on Monday "
+                    "<script>window.__pwned = 1</script> killing four."
                 ],
             ),
             ExtractedEvent(
@@ -108,7 +110,8 @@ def test_highlights_sit_at_the_stored_offsets(tmp_path):
     html = render_html([summary])
     text = re.search(r'<div class="text"[^>]*>(.*?)</div>', html, re.S).group(1)
     marks = re.findall(
-        r'<mark class="q (\w+)[^"]*" data-events="([^"]+)" data-quotes="([^"]+)"[^>]*><a href="#([^"]+)">(.*?)</a></mark>',
+        r'<mark class="q (\w+)[^"]*" data-events="([^"]+)" data-quotes="([^"]+)"[^>]*>'
+        r'<a href="#([^"]+)">(.*?)</a></mark>',
         text,
         re.S,
     )
@@ -190,7 +193,7 @@ def test_run_overview_counts_tokens_cost_and_failures():
     assert "5 ok, 1 failed" in html and "38: 38 grounded" in html
     assert "HTTP 500 &lt;oops&gt;" in html
     assert "not priced: no price known for fixture" in html
-    priced = " ".join(render_html(reference, prices=Prices(1.0, 2.0)).split())
+    priced = " ".join(render_html(reference, prices=Price(1.0, 2.0)).split())
     assert "$0.0000 at $1 / $2 per million" in priced  # the reference run records no tokens
     embedded = embedded_summaries()
     html = " ".join(render_html(embedded).split())

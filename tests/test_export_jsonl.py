@@ -11,7 +11,8 @@ def test_jsonl_export_round_trips_the_results(tmp_path):
     summaries = reference_summaries()
     source = write_results(summaries, tmp_path / "run.jsonl")
     (tmp_path / "run.failures.jsonl").write_text(
-        '{"article_id": "bad", "source_path": "bad.txt", "stage": "ingest", "reason": "empty file"}\n'
+        '{"article_id": "bad", "source_path": "bad.txt", "stage": "ingest", '
+        '"reason": "empty file"}\n'
     )
     run = load_run(source)
     assert run.summaries == summaries and [f.article_id for f in run.failures] == ["bad"]

@@ -36,7 +36,7 @@ def test_seed_end_to_end(seed, fixture_url, seed_articles):
     assert summary.article_id == seed and summary.sha256 == article.sha256
     assert summary.summary == ref.summary.strip()
     assert len(summary.events) == len(ref.events) > 0
-    for event, expected in zip(summary.events, ref.events):
+    for event, expected in zip(summary.events, ref.events, strict=True):
         assert event.sub_event_type == expected.sub_event_type
         assert event.actor1.name == expected.actor1
         assert event.grounded

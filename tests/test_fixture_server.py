@@ -21,7 +21,7 @@ if str(REPO_ROOT) not in sys.path:  # run with a bare `pytest` from elsewhere
 from summarizer.ingest import Article, article_from_text, read_article_file  # noqa: E402
 from summarizer.prompts import load_prompts  # noqa: E402
 from summarizer.types.extraction import ExtractedSummary  # noqa: E402
-from summarizer.types.records import SubEventType
+from summarizer.types.records import SubEventType  # noqa: E402 - needs the sys.path set-up above
 from tests.fixtures.server import (  # noqa: E402
     REFERENCE_DIR,
     SEEDS_DIR,

@@ -161,7 +161,10 @@ def test_an_answer_logged_before_a_crash_is_not_asked_again(live, tmp_path):
     s = Summarizer(settings(live), ledger=db)
     run_id = s.start_run()
     key = cache_key(config_key(s.config()), batch[1])
-    answer = '{"summary": "Logged before the crash.", "key_points": [], "sources_cited": [], "events": []}'
+    answer = (
+        '{"summary": "Logged before the crash.", "key_points": [], "sources_cited": [], '
+        '"events": []}'
+    )
     s.ledger.log_response(
         key,
         answer,
@@ -448,7 +451,7 @@ def seed_article():
 
 def test_a_document_of_several_requests_is_logged_per_request_and_recorded_once(live, tmp_path):
     db = tmp_path / "ledger.sqlite3"
-    whole = list(Summarizer(settings(live)).summarize_many([seed_article()]))[0]
+    [whole] = Summarizer(settings(live)).summarize_many([seed_article()])
     asked = requested(live)
     s = Summarizer(settings(live), ledger=db, splitter=two_parts)
     [result] = list(s.summarize_many([seed_article()]))

@@ -93,7 +93,7 @@ def test_user_model_path_must_be_gguf(tmp_path):
 
 
 def test_unknown_embedded_model_lists_the_choices():
-    with pytest.raises(LocalModelError, match="choose one of: qwen2.5-coder-1.5b"):
+    with pytest.raises(LocalModelError, match=r"choose one of: qwen2\.5-coder-1\.5b"):
         local_model.resolve_model_file(None, "gpt-5")
 
 

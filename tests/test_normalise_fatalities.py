@@ -283,7 +283,9 @@ def test_a_headline_and_lede_that_differ_are_disputed_in_the_assembled_record():
                     "actor2_type": "Rebel group",
                     "location": "Hama province",
                     "date_phrase": "Saturday",
-                    "fatalities_phrase": "At least 35 fighters, including 26 pro-regime forces, were killed",
+                    "fatalities_phrase": (
+                        "At least 35 fighters, including 26 pro-regime forces, were killed"
+                    ),
                     "fatalities": 35,
                     "evidence": [
                         "At least 35 fighters, including 26 pro-regime forces, were killed Saturday"

@@ -45,7 +45,7 @@ async def test_a_worker_assembles_what_the_engine_would(start_method):
     try:
         jobs = [job_for(path) for path in SEEDS]
         answers = await asyncio.gather(*(pool.assemble(job) for job in jobs))
-        for job, answer in zip(jobs, answers):
+        for job, answer in zip(jobs, answers, strict=True):
             assert answer == assemble_job(job)  # byte for byte the same record
             assert json.loads(answer["result"])["events"]
         bad = {**jobs[0], "extraction": '{"summary": 3}'}

@@ -9,7 +9,10 @@ from summarizer.pipeline.assemble import build_summary
 from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
 from summarizer.types.records import Usage
 
-TEXT = "Clash in Hama\n\nRegime forces clashed with rebels in Kafr Zita on Wednesday, killing 12 fighters."
+TEXT = (
+    "Clash in Hama\n\n"
+    "Regime forces clashed with rebels in Kafr Zita on Wednesday, killing 12 fighters."
+)
 
 
 def _event(quote: str, **kw) -> ExtractedEvent:

@@ -183,8 +183,8 @@ class ArticleView:
             if ungrounded:
                 body.append(
                     Text(
-                        f"{ungrounded} event(s) struck through: their evidence was not found in the "
-                        "article, so they are not supported by it.",
+                        f"{ungrounded} event(s) struck through: their evidence was not found "
+                        "in the article, so they are not supported by it.",
                         style="red",
                     )
                 )

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from summarizer.cli.errors import cannot_write, usage_error
 from summarizer.eval import GoldError, evaluate, load_gold, report_tables
-from summarizer.export import FORMATS, Prices, RunNotFound, export_run, load_run
+from summarizer.export import FORMATS, Price, RunNotFound, export_run, load_run
 
 RUN_HELP = (
     "A results .jsonl file written by `summarizer run --out`, or a run id (or unique prefix, "
@@ -64,7 +64,8 @@ def export(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="jsonl (the results records), csv (ACLED-style, one row per event) or html (a self-contained report).",
+            help="jsonl (the results records), csv (ACLED-style, one row per event) or html "
+            "(a self-contained report).",
         ),
     ] = "jsonl",
     text_dir: Annotated[
@@ -94,7 +95,7 @@ def export(
         raise usage_error(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     if (price_prompt is None) != (price_completion is None):
         raise usage_error("give both --price-prompt and --price-completion, or neither")
-    prices = Prices(price_prompt, price_completion) if price_prompt is not None else None  # type: ignore[arg-type]
+    prices = Price(price_prompt, price_completion) if price_prompt is not None else None  # type: ignore[arg-type]
     try:
         run = load_run(run_or_jsonl, ledger_path=ledger)
     except RunNotFound as exc:

@@ -62,7 +62,8 @@ def run(
             "--out",
             "-o",
             metavar="FILE",
-            help="Write results as JSON Lines here (failures beside it: results.jsonl -> results.failures.jsonl).",
+            help="Write results as JSON Lines here (failures beside it: results.jsonl -> "
+            "results.failures.jsonl).",
         ),
     ] = None,
     model: Annotated[
@@ -73,7 +74,8 @@ def run(
         str | None,
         typer.Option(
             metavar="URL",
-            help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env OPENAI_BASE_URL).",
+            help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 "
+            "(env OPENAI_BASE_URL).",
         ),
     ] = None,
     mode: Annotated[
@@ -94,7 +96,8 @@ def run(
         str | None,
         typer.Option(
             metavar="NAME",
-            help=f"Packaged embedded model: {', '.join(CATALOGUE)} (env SUMMARIZER_EMBEDDED_MODEL).",
+            help=f"Packaged embedded model: {', '.join(CATALOGUE)} "
+            "(env SUMMARIZER_EMBEDDED_MODEL).",
         ),
     ] = None,
     concurrency: Annotated[
@@ -142,7 +145,8 @@ def run(
         typer.Option(
             min=LEAST["timeout"],
             metavar="SECONDS",
-            help="Seconds before one request times out (default 600; a connection not made within 10 s is given up sooner).",
+            help="Seconds before one request times out (default 600; a connection not made "
+            "within 10 s is given up sooner).",
         ),
     ] = None,
     reasks: Annotated[
@@ -184,7 +188,8 @@ def run(
         bool,
         typer.Option(
             "--resume",
-            help="Finish the latest unfinished run of these inputs (or --run): only what is missing.",
+            help="Finish the latest unfinished run of these inputs (or --run): only what is "
+            "missing.",
         ),
     ] = False,
     retry_failed: Annotated[
@@ -207,7 +212,8 @@ def run(
         typer.Option(
             "--quiet",
             "-q",
-            help="No article panels and no retry warnings: only failures, the batch table and the footer.",
+            help="No article panels and no retry warnings: only failures, the batch table and "
+            "the footer.",
         ),
     ] = False,
 ) -> None:

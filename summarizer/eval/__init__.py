@@ -34,8 +34,9 @@ Matching, per article, one-to-one (Hungarian assignment, ``assign``):
 * **lenient** pair: same article and same disorder type (two diplomatic events are alike).
 
 Each kind is its own assignment that first maximises the number of pairs, then the similarity of
-type, place, date and actors (a required gold event before an optional one only on a tie). Precision is
-pairs / predicted events; recall is pairs / (required gold events + optional ones matched).
+type, place, date and actors (a required gold event before an optional one only on a tie).
+Precision is pairs / predicted events; recall is pairs / (required gold events + optional ones
+matched).
 Per-field accuracy, fatality error and bias are measured on the lenient pairs; the share of
 grounded evidence quotes on every predicted event in a scored article.
 """

@@ -15,15 +15,16 @@ from pathlib import Path
 
 from summarizer.export.csv import COLUMNS as CSV_COLUMNS
 from summarizer.export.csv import write_csv
-from summarizer.export.html import Prices, load_article_text, render_html, write_html
+from summarizer.export.html import load_article_text, render_html, write_html
 from summarizer.export.jsonl import write_jsonl
+from summarizer.pricing import Price
 from summarizer.store.runs import LoadedRun, RunNotFound, load_run
 
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",
     "LoadedRun",
-    "Prices",
+    "Price",
     "RunNotFound",
     "export_run",
     "load_article_text",
@@ -43,7 +44,7 @@ def export_run(
     out: Path,
     *,
     text_dirs: list[Path] | None = None,
-    prices: Prices | None = None,
+    prices: Price | None = None,
     title: str | None = None,
 ) -> int:
     """Write ``run`` as ``fmt`` (jsonl, csv or html); returns records written (summaries for

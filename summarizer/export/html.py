@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -25,20 +26,10 @@ from pathlib import Path
 
 from summarizer.cli.render import format_date, format_fatalities, format_place, format_type
 from summarizer.ingest import SourceText, reopen
+from summarizer.pricing import Price, estimate_cost
 from summarizer.types.records import ArticleSummary, EventRecord, Failure, MatchStatus
 
-__all__ = ["Prices", "load_article_text", "render_html", "write_html"]
-
-
-@dataclass(frozen=True)
-class Prices:
-    """USD per million prompt / completion tokens, to put a cost on a remote run."""
-
-    prompt: float
-    completion: float
-
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.prompt + completion_tokens * self.completion) / 1e6
+__all__ = ["load_article_text", "render_html", "write_html"]
 
 
 def load_article_text(summary: ArticleSummary, search_dirs: Sequence[Path] = ()) -> SourceText:
@@ -98,10 +89,8 @@ def highlighted_text(a: int, summary: ArticleSummary, text: str) -> str:
     spans = _spans(a, summary, text)
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     out: list[str] = []
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
-        for s in spans:
-            if s.start == lo:
-                out.append(f'<span class="qa" id="{s.quote}"></span>')
+    for lo, hi in itertools.pairwise(cuts):
+        out.extend(f'<span class="qa" id="{s.quote}"></span>' for s in spans if s.start == lo)
         covering = [s for s in spans if s.start <= lo and hi <= s.end]
         piece = _e(text[lo:hi])
         if not covering:
@@ -160,7 +149,10 @@ def _event_label(n: int, event: EventRecord) -> str:
     actors = event.actor1.normalised_name or event.actor1.name
     if event.actor2:
         actors += f" vs {event.actor2.normalised_name or event.actor2.name}"
-    return f"Event {n}: {format_type(event)}; {actors}; {format_place(event)}; {format_date(event.date)}"
+    return (
+        f"Event {n}: {format_type(event)}; {actors}; {format_place(event)}; "
+        f"{format_date(event.date)}"
+    )
 
 
 def events_table(a: int, summary: ArticleSummary, highlighted: bool) -> str:
@@ -233,17 +225,13 @@ def article_section(a: int, summary: ArticleSummary, text: SourceText) -> str:
 
 def _table_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
     try:
-        from summarizer.pricing import estimate_cost
-    except ImportError:  # pragma: no cover - older checkouts have no price table
-        return None
-    try:
         return estimate_cost(model, prompt_tokens, completion_tokens)
     except ValueError:  # an unreadable price table: no price rather than no report
         return None
 
 
 def _cost_line(
-    summaries: list[ArticleSummary], prices: Prices | None, costs: Mapping[str, float | None]
+    summaries: list[ArticleSummary], prices: Price | None, costs: Mapping[str, float | None]
 ) -> str:
     """Total cost: the embedded model is free; otherwise the given prices, else the cost the
     source recorded, else the price table. A model without a price is said so, not guessed."""
@@ -268,7 +256,7 @@ def _cost_line(
     if all(s.provenance.endpoint == "embedded" for s in summaries):
         return "$0 (embedded local model)"
     how = (
-        f" at ${prices.prompt:g} / ${prices.completion:g} per million prompt / completion tokens"
+        f" at ${prices.input:g} / ${prices.output:g} per million prompt / completion tokens"
         if prices is not None
         else " (estimated)"
     )
@@ -284,7 +272,7 @@ def _cost_line(
 def _overview(
     summaries: list[ArticleSummary],
     failures: list[Failure],
-    prices: Prices | None,
+    prices: Price | None,
     source: str | None,
     costs: Mapping[str, float | None],
 ) -> str:
@@ -340,7 +328,8 @@ def _overview(
             html.append(
                 f'<tr><td><a href="#art-{a}">{_e(s.headline)}</a></td>'
                 f"<td>{_e(s.published or 'undated')}</td><td>{len(s.events)}</td>"
-                f"<td>{s.grounded_events}</td><td>{u.prompt_tokens + u.completion_tokens:,}</td></tr>"
+                f"<td>{s.grounded_events}</td>"
+                f"<td>{u.prompt_tokens + u.completion_tokens:,}</td></tr>"
             )
         html.append("</tbody></table>")
     if failures:
@@ -401,7 +390,9 @@ _SCRIPT = """
     var section = rows[0].closest("section.article");
     var picked = section && section.querySelector(".picked");
     if (picked) {
-      picked.textContent = rows.map(function (r) { return r.getAttribute("data-label"); }).join(" / ");
+      picked.textContent = rows
+        .map(function (r) { return r.getAttribute("data-label"); })
+        .join(" / ");
     }
     if (scrollRow) { rows[0].scrollIntoView({block: "center"}); }
   }
@@ -440,7 +431,7 @@ def render_html(
     *,
     texts: Callable[[ArticleSummary], SourceText] | None = None,
     search_dirs: Sequence[Path] = (),
-    prices: Prices | None = None,
+    prices: Price | None = None,
     title: str | None = None,
     source: str | None = None,
     costs: Mapping[str, float | None] | None = None,

@@ -3,8 +3,8 @@
 Everything here is a pure function of its inputs: it grounds each evidence quote in the
 original text, derives what the model should not be trusted with (event type and disorder type
 from the sub-event type, the interaction label, civilian targeting), and normalises dates,
-places, actors and fatalities in code (``summarizer.pipeline.normalise``): the model copies phrases, code
-turns them into values and records the rule it applied.
+places, actors and fatalities in code (``summarizer.pipeline.normalise``): the model copies
+phrases, code turns them into values and records the rule it applied.
 """
 
 from __future__ import annotations
@@ -147,7 +147,8 @@ def build_summary(
     ]
     places = share_admin1([e.place for e in events])
     events = [
-        e if e.place is p else e.model_copy(update={"place": p}) for e, p in zip(events, places)
+        e if e.place is p else e.model_copy(update={"place": p})
+        for e, p in zip(events, places, strict=True)
     ]
     return ArticleSummary(
         article_id=article.id,

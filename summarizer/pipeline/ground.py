@@ -118,10 +118,3 @@ class Grounder:
         return Evidence(
             quote=quote, start=s, end=e, status=MatchStatus.FUZZY, score=round(alignment.score, 1)
         )
-
-
-def ground_quotes(
-    text: str, quotes: list[str], threshold: float = DEFAULT_THRESHOLD
-) -> list[Evidence]:
-    grounder = Grounder(text, threshold)
-    return [grounder.locate(q) for q in quotes]

@@ -25,8 +25,8 @@ MAX_RETRY_AFTER_S = 300.0  # a server asking for longer than this is treated as 
 
 
 class RelayedError(Exception):
-    """An error the request worker reported (``runtime/request_worker.py``); its text starts with the original
-    exception's type name."""
+    """An error the request worker reported (``runtime/request_worker.py``); its text starts with
+    the original exception's type name."""
 
 
 def root_error(exc: BaseException) -> BaseException:

@@ -4,7 +4,8 @@ Turning a model's answer into a stored record (``assemble.build_summary``: locat
 resolving dates, places, actors, fatalities) is pure CPU work, ~0.5-1 ms per article. In the
 engine's process it competes for the one interpreter lock with the HTTP client, so answers wait
 while others are assembled; in worker processes it runs on the other cores, where there are
-cores left (``default_size``: not on two cores with a request worker, ``runtime/request_worker.py``).
+cores left (``default_size``: not on two cores with a request worker,
+``runtime/request_worker.py``).
 
 Workers are plain child processes speaking length-prefixed JSON over two pipes, read and written
 by the event loop (no helper threads). An answer whose worker fails in any way is assembled
@@ -20,6 +21,7 @@ other systems) by starting a fresh interpreter.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -64,10 +66,11 @@ class WorkerGone(RuntimeError):
 
 def default_size(request_worker: bool = False) -> int:
     """``SUMMARIZER_ASSEMBLY_WORKERS``, else one per core left over, at most 4: a core is kept
-    for the event loop, and one for the request worker when the batch has one (``runtime/request_worker.py``).
-    On two cores with a request worker that leaves none: a third busy process on two cores
-    costs more in hand-overs and waiting than the assembly it takes off the event loop (the
-    throughput bench's ratio: ~1.09-1.10 without it, ~1.12-1.14 with it)."""
+    for the event loop, and one for the request worker when the batch has one
+    (``runtime/request_worker.py``). On two cores with a request worker that leaves none: a
+    third busy process on two cores costs more in hand-overs and waiting than the assembly it
+    takes off the event loop (the throughput bench's ratio: ~1.09-1.10 without it, ~1.12-1.14
+    with it)."""
     chosen = environment().assembly_workers
     if chosen is not None:
         return chosen
@@ -181,7 +184,7 @@ class AssemblyPool:
             if self.start_method == "fork" or (self.start_method == "auto" and fork_possible()):
                 try:
                     for _ in range(self.size):
-                        forked.append(_fork())
+                        forked.append(_fork())  # noqa: PERF401 - kept even if a later fork fails
                 except OSError as exc:  # out of processes or memory: the rest are spawned
                     log.warning("assembly worker not forked (%s)", exc)
             self._starting = asyncio.create_task(self._start(forked))
@@ -189,7 +192,7 @@ class AssemblyPool:
     async def _start(self, forked: list[tuple[int, int, int]]) -> None:
         pending = list(forked)  # forked, not yet connected: ours to end if we stop here
         try:
-            for n in range(self.size):
+            for _ in range(self.size):
                 try:
                     worker = await (connect_forked(*pending.pop(0)) if pending else _spawn())
                     self._procs.append(worker)
@@ -277,10 +280,9 @@ async def _read_frame(stream: asyncio.StreamReader) -> bytes:
 
 def _serve() -> None:
     """A spawned worker's loop: frames in on stdin, frames out on stdout, until stdin closes."""
-    try:
+    # The engine went away: so do we.
+    with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
         _work(sys.stdin.buffer, sys.stdout.buffer)
-    except (BrokenPipeError, KeyboardInterrupt):  # the engine went away: so do we
-        pass
 
 
 def _work(inp: BinaryIO, out: BinaryIO) -> None:

@@ -89,10 +89,11 @@ _END = object()
 # burst of simultaneous requests at the start.
 _RAMP_STEP_S = 0.003
 _RAMP_S = 0.25
-# Answers assembled in-process before the batch starts its assembly worker(s) (see runtime/assembly_workers.py):
-# small batches never pay for starting a process. At high concurrency the workers start with the
-# batch where they can be forked (~10 ms), else at the first answer to assemble (a batch
-# answered from the ledger alone never pays ~0.8 s of CPU for a fresh interpreter).
+# Answers assembled in-process before the batch starts its assembly worker(s) (see
+# runtime/assembly_workers.py): small batches never pay for starting a process. At high
+# concurrency the workers start with the batch where they can be forked (~10 ms), else at the
+# first answer to assemble (a batch answered from the ledger alone never pays ~0.8 s of CPU for
+# a fresh interpreter).
 _POOL_AFTER = 48
 _POOL_EAGER = 16
 # Answers waiting for a worker (or for the workers to start) before the finisher waits for
@@ -506,9 +507,12 @@ class Engine:
         crash between parts loses none), else asked; the record once all are in."""
         if plan.key is not None and self.ledger is not None:
             stored = self.ledger.cached(plan.key)
-            if stored is not None and stored.result is not None:
-                if await self._from_cache(index, article, plan.key, stored):
-                    return
+            if (
+                stored is not None
+                and stored.result is not None
+                and await self._from_cache(index, article, plan.key, stored)
+            ):
+                return
         outcomes = await asyncio.gather(
             *(self._part(index, article, request) for request in plan.requests),
             return_exceptions=True,

@@ -5,6 +5,7 @@ pipes to the event loop, and ending and reaping it without waiting on the kernel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import gc
 import logging
@@ -71,10 +72,8 @@ def discard_forked(forked: tuple[int, int, int]) -> None:
     pid, answers_r, jobs_w = forked
     os.close(answers_r)
     os.close(jobs_w)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     os.waitpid(pid, 0)  # killed: reaped at once
 
 
@@ -92,10 +91,8 @@ async def connect_forked(pid: int, answers_r: int, jobs_w: int) -> Worker:
 
     def kill() -> None:
         if not exited:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     async def wait() -> int:
         if not exited:
@@ -150,10 +147,8 @@ def _forked_child(
         # and the end of our pipe (the parent closing it, or dying) ends us.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
+        with contextlib.suppress(ValueError):
             signal.set_wakeup_fd(-1)  # the parent's event loop's, if it set one
-        except ValueError:
-            pass
         # Our pipes above 0-2 (they can be there if the parent ran with stdin or stdout closed).
         jobs, answers = (
             fd if fd > 2 else fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in (jobs, answers)
@@ -165,10 +160,8 @@ def _forked_child(
         # here would keep connections open and confuse the parent's epoll after it closes them.
         for fd in _open_fds():
             if fd > 2 and fd not in (jobs, answers):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
         if niceness:
             os.nice(niceness)
         serve(jobs, answers)

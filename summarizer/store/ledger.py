@@ -594,6 +594,6 @@ def _run_info(row: tuple) -> RunInfo:
 
 
 def _item_row(row: tuple) -> ItemRow:
-    values: dict[str, Any] = dict(zip(_ITEM_COLUMNS[1:], row))
+    values: dict[str, Any] = dict(zip(_ITEM_COLUMNS[1:], row, strict=True))
     values["cached"] = bool(values["cached"])
     return ItemRow(**values)

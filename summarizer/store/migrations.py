@@ -120,7 +120,8 @@ def migrate(db: sqlite3.Connection) -> list[str]:
     db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
     try:
         db.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         applied = [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY name")]
         if not applied:

@@ -188,11 +188,10 @@ def check_event(where, e, text):
     if e.get("date") is not None and not is_date(e["date"]):
         err(where, f"bad date {e['date']!r}")
     w = e.get("date_window")
-    if w is not None:
-        if not (
-            isinstance(w, list) and len(w) == 2 and all(is_date(x) for x in w) and w[0] <= w[1]
-        ):
-            err(where, f"bad date_window {w!r}")
+    if w is not None and not (
+        isinstance(w, list) and len(w) == 2 and all(is_date(x) for x in w) and w[0] <= w[1]
+    ):
+        err(where, f"bad date_window {w!r}")
     if e.get("date") and w:
         err(where, "both date and date_window set")
     lo, hi, be = e.get("fatalities_low"), e.get("fatalities_high"), e.get("fatalities_best")
@@ -218,7 +217,7 @@ def check_event(where, e, text):
 class TextExtractor(HTMLParser):
     """Visible text of an HTML page (drops script/style/head), block-separated."""
 
-    SKIP = {"script", "style", "head", "title"}
+    SKIP = frozenset({"script", "style", "head", "title"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -305,7 +304,8 @@ def check_html():
             (
                 f"html/{name}.html + .expected.json",
                 f"{len(exp.get('events', []))} events, article text {n} bytes, "
-                f"{len(exp.get('must_contain', []))} must_contain, {len(exp.get('must_not_contain', []))} must_not_contain",
+                f"{len(exp.get('must_contain', []))} must_contain, "
+                f"{len(exp.get('must_not_contain', []))} must_not_contain",
             )
         )
 
@@ -356,7 +356,8 @@ def check_articles():
     counts.append(
         (
             "articles/*.txt + gold.jsonl",
-            f"{len(stems)} articles, {len(rows)} events ({sum(1 for _, e in rows if not e.get('optional'))} required)",
+            f"{len(stems)} articles, {len(rows)} events "
+            f"({sum(1 for _, e in rows if not e.get('optional'))} required)",
         )
     )
 
@@ -386,7 +387,7 @@ def check_planted():
             check_event(f"{where} event {j}", e, t)
             if e.get("article_id") != r.get("id"):
                 err(f"{where} event {j}", "article_id differs from row id")
-            for s in [e.get("evidence", "")] + e.get("evidence_more", []):
+            for s in [e.get("evidence", ""), *e.get("evidence_more", [])]:
                 if ps and ps in s:
                     err(f"{where} event {j}", "evidence contains the planted sentence")
     if len(rows) < 12:
