@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer.export.csv import COLUMNS as CSV_COLUMNS
@@ -35,7 +37,44 @@ __all__ = [
     "write_jsonl",
 ]
 
-FORMATS = ("jsonl", "csv", "html")
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What some formats use: where article texts are looked for (html), prices, a title."""
+
+    text_dirs: list[Path] = field(default_factory=list)
+    prices: Price | None = None
+    title: str | None = None
+
+
+def _jsonl(run: LoadedRun, out: Path, options: ExportOptions) -> int:
+    return write_jsonl(run.summaries, out)
+
+
+def _csv(run: LoadedRun, out: Path, options: ExportOptions) -> int:
+    return write_csv(run.summaries, out)
+
+
+def _html(run: LoadedRun, out: Path, options: ExportOptions) -> int:
+    return write_html(
+        run.summaries,
+        out,
+        run.failures,
+        search_dirs=[*options.text_dirs, *run.search_dirs],
+        prices=options.prices,
+        title=options.title,
+        source=run.source,
+        costs=run.costs,
+    )
+
+
+# The formats: name -> writer (run, out, options) -> records written. A new format is one entry.
+WRITERS: dict[str, Callable[[LoadedRun, Path, ExportOptions], int]] = {
+    "jsonl": _jsonl,
+    "csv": _csv,
+    "html": _html,
+}
+FORMATS = tuple(WRITERS)
 
 
 def export_run(
@@ -47,22 +86,10 @@ def export_run(
     prices: Price | None = None,
     title: str | None = None,
 ) -> int:
-    """Write ``run`` as ``fmt`` (jsonl, csv or html); returns records written (summaries for
-    jsonl and html, event rows for csv)."""
+    """Write ``run`` as ``fmt`` (see ``FORMATS``); returns records written (summaries for jsonl
+    and html, event rows for csv)."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "jsonl":
-        return write_jsonl(run.summaries, out)
-    if fmt == "csv":
-        return write_csv(run.summaries, out)
-    if fmt == "html":
-        return write_html(
-            run.summaries,
-            out,
-            run.failures,
-            search_dirs=[*(text_dirs or []), *run.search_dirs],
-            prices=prices,
-            title=title,
-            source=run.source,
-            costs=run.costs,
-        )
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    return writer(run, out, ExportOptions(list(text_dirs or []), prices, title))

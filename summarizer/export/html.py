@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from summarizer.cli.render import format_date, format_fatalities, format_place, format_type
+from summarizer.export.labels import format_date, format_fatalities, format_place, format_type
 from summarizer.ingest import SourceText, reopen
 from summarizer.pricing import Price, estimate_cost
 from summarizer.types.records import ArticleSummary, EventRecord, Failure, MatchStatus
