@@ -160,7 +160,9 @@ def test_usage_errors_exit_2(tmp_path):
     empty.mkdir()
     nothing = run_cli("run", str(empty), "--base-url", "http://127.0.0.1:9/v1")
     assert nothing.exit_code == 1  # reported like any unreadable input, not a crash
-    assert f"{empty}: directory holds no .txt or .jsonl files" in " ".join(nothing.stderr.split())
+    assert f"{empty}: directory holds no .txt, .jsonl, .html, .htm or .pdf files" in " ".join(
+        nothing.stderr.split()
+    )
 
 
 def test_show_names_the_file_and_line_of_a_bad_record(tmp_path):

@@ -120,7 +120,7 @@ def test_globs_and_empty_directories(tmp_path):
         f"{tmp_path / '*.txt'}: pattern matches no files"
     ]
     assert [str(e) for e in _errors([tmp_path])] == [
-        f"{tmp_path}: directory holds no .txt or .jsonl files"
+        f"{tmp_path}: directory holds no .txt, .jsonl, .html, .htm or .pdf files"
     ]
 
 
@@ -137,7 +137,7 @@ def test_jsonl_input_streams_and_reports_bad_lines(tmp_path):
     assert [getattr(i, "id", None) for i in items] == ["a1", None, None, "a4"]
     assert items[0].headline == "T" and items[0].published == dt.date(2019, 5, 11)
     assert str(items[1]).startswith(f"{path}:2: invalid JSON")
-    assert str(items[2]) == f"{path}:3: JSON object has no 'text' field"
+    assert str(items[2]) == f"{path}:3: JSON object has no 'text' (or 'html') field"
 
 
 def _from_stdin(data: bytes, monkeypatch):

@@ -89,6 +89,8 @@ def test_a_ledger_from_before_the_gazetteer_column_still_serves_its_records(live
         con.execute("DROP TABLE migrations")
         con.execute("ALTER TABLE items DROP COLUMN gazetteer")
         con.execute("ALTER TABLE items DROP COLUMN requests")
+        con.execute("ALTER TABLE items DROP COLUMN record_version")
+        con.execute("DROP TABLE sources")
         con.execute("ALTER TABLE responses DROP COLUMN part")
         con.execute("ALTER TABLE responses DROP COLUMN kind")
     again = Summarizer(settings(live), ledger=db)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from summarizer.ingest.registry import Reader
@@ -48,13 +49,14 @@ def check_record(obj: object) -> str | None:
     schema: this runs once per line of files with 100,000 lines."""
     if not isinstance(obj, dict):
         return f"not a JSON object ({_kind(obj)})"
-    if "text" not in obj:
-        return "JSON object has no 'text' field"
-    text = obj["text"]
+    if "text" not in obj and "html" not in obj:
+        return "JSON object has no 'text' (or 'html') field"
+    field = "text" if "text" in obj else "html"
+    text = obj[field]
     if not isinstance(text, str):
-        return f"'text' must be a string, not {_kind(text)}"
+        return f"'{field}' must be a string, not {_kind(text)}"
     if not text.strip():
-        return "'text' is empty"
+        return f"'{field}' is empty"
     article_id = obj.get("id")
     # bool is an int to Python but not an id to anyone
     if article_id is not None and (
@@ -101,6 +103,9 @@ def articles_from_lines(
             continue
         published = obj.get("published")
         try:
+            if "text" not in obj:  # a web page: its main text, as for an .html file
+                yield _from_html(obj, where, f"{stem}-{lineno}")
+                continue
             article = article_from_text(
                 obj["text"],
                 str(obj.get("id") or f"{stem}-{lineno}"),
@@ -114,6 +119,23 @@ def articles_from_lines(
             yield IngestError(where, str(exc) or type(exc).__name__)
             continue
         yield article
+
+
+def _from_html(obj: dict, where: str, default_id: str) -> Article:
+    """A record with ``html``: the page's article, the record's own fields winning over what the
+    page says (an archive knows its URL and date better than a scraped page does)."""
+    from summarizer.ingest.html import article_from_html
+
+    article = article_from_html(
+        obj["html"], str(obj.get("id") or default_id), source_path=where, url=obj.get("url")
+    )
+    published = obj.get("published")
+    changes = {
+        "headline": obj.get("headline") or obj.get("title"),
+        "outlet": obj.get("outlet"),
+        "published": dt.date.fromisoformat(published[:10]) if published else None,
+    }
+    return replace(article, **{k: v for k, v in changes.items() if v})
 
 
 def _read(path: Path) -> Iterator[Article | IngestError]:
@@ -140,7 +162,10 @@ def _reopen(path: Path, locator: str | None) -> str:
     with path.open("rb") as handle:
         for lineno, raw in enumerate(handle, 1):
             if lineno == int(locator):
-                return json.loads(raw.decode("utf-8-sig"))["text"]
+                obj = json.loads(raw.decode("utf-8-sig"))
+                if "text" not in obj:
+                    return _from_html(obj, f"{path}:{lineno}", "page").text
+                return obj["text"]
     raise ValueError(f"it has no line {locator}")
 
 

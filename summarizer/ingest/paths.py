@@ -9,12 +9,13 @@ from pathlib import Path
 
 from summarizer.ingest.registry import kinds, suffixes
 from summarizer.ingest.stdin import STDIN
+from summarizer.ingest.url import is_url
 from summarizer.types.article import IngestError
 
 STDIN_PATH = Path(STDIN)
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
+def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | str | IngestError]:
     """Directories -> their readable files (sorted), globs -> matches, files as given. Each file
     (by resolved path) and ``-`` comes once, where first named: overlapping inputs such as
     ``tree tree/c3.jsonl`` or ``- -`` would otherwise be read, and paid for, twice."""
@@ -23,7 +24,10 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
         if isinstance(path, IngestError):
             yield path
             continue
-        key: object = STDIN if path is STDIN_PATH else _resolved(path)
+        if isinstance(path, str):  # a URL
+            key: object = path
+        else:
+            key = STDIN if path is STDIN_PATH else _resolved(path)
         if key not in seen:
             seen.add(key)
             yield path
@@ -32,7 +36,10 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
 def as_recorded(inputs: Iterable[str]) -> list[str]:
     """Inputs as a run records them: existing files and directories absolute (a resume from
     another directory must read the same files); globs, ``-`` and the rest as given."""
-    return [str(Path(p).resolve()) if p != STDIN and Path(p).exists() else p for p in inputs]
+    return [
+        str(Path(p).resolve()) if p != STDIN and not is_url(p) and Path(p).exists() else p
+        for p in inputs
+    ]
 
 
 def _resolved(path: Path) -> Path:
@@ -42,9 +49,12 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _expand_all(inputs: Iterable[str | Path]) -> Iterator[Path | IngestError]:
+def _expand_all(inputs: Iterable[str | Path]) -> Iterator[Path | str | IngestError]:
     readable = suffixes()
     for item in inputs:
+        if is_url(item):
+            yield str(item)  # fetched when read
+            continue
         path = Path(item)
         if str(item) == STDIN:
             yield STDIN_PATH

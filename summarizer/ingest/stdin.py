@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from summarizer.ingest.jsonl import articles_from_lines
@@ -35,4 +36,5 @@ def articles_from_stdin(stream: BinaryIO | None = None) -> Iterator[Article | In
     except UnicodeDecodeError as exc:
         yield IngestError(SOURCE, f"not UTF-8 text (bad byte at offset {exc.start})")
         return
-    yield article_from_text(text, f"stdin-{sha256_text(text)[:12]}", source_path=SOURCE)
+    article = article_from_text(text, f"stdin-{sha256_text(text)[:12]}", source_path=SOURCE)
+    yield replace(article, keep_text=True)  # standard input cannot be read again

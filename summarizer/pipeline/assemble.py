@@ -9,6 +9,7 @@ phrases, code turns them into values and records the rule it applied.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from summarizer.pipeline.ground import Grounder
@@ -22,13 +23,14 @@ from summarizer.pipeline.normalise import (
     share_admin1,
 )
 from summarizer.types.article import Article
-from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
+from summarizer.types.extraction import DocumentSummary, ExtractedEvent, ExtractedSummary
 from summarizer.types.records import (
     SUB_EVENT_PARENT,
     ActorType,
     ArticleSummary,
     EventRecord,
     EventType,
+    Evidence,
     Fatalities,
     MatchStatus,
     Provenance,
@@ -50,7 +52,7 @@ def build_event(
     event_type = SUB_EVENT_PARENT[event.sub_event_type] if event.sub_event_type else None
     # The same quote twice is one piece of evidence.
     quotes = list(dict.fromkeys(q.strip() for q in event.evidence if q.strip()))
-    evidence = [grounder.locate(q) for q in quotes]
+    evidence = [_paged(grounder.locate(q), article.pages) for q in quotes]
     actor1 = normalise_actor(event.actor1, event.actor1_type)
     actor2 = normalise_actor(event.actor2, event.actor2_type) if event.actor2 else None
     type2 = actor2.type if actor2 else None
@@ -79,6 +81,13 @@ def build_event(
         evidence=evidence,
         grounded=any(e.status is not MatchStatus.UNMATCHED for e in evidence),
     )
+
+
+def _paged(evidence: Evidence, pages: tuple[int, ...]) -> Evidence:
+    """The PDF page a located quote starts on (``pages``: where each page starts)."""
+    if not pages or evidence.start is None:
+        return evidence
+    return evidence.model_copy(update={"page": bisect.bisect_right(pages, evidence.start)})
 
 
 def _fatalities(
@@ -129,7 +138,7 @@ def combine_parts(parts: list[ExtractedSummary]) -> ExtractedSummary:
 
 def build_summary(
     article: Article,
-    extracted: ExtractedSummary,
+    extracted: ExtractedSummary | list[ExtractedSummary],
     *,
     model: str,
     endpoint: str,
@@ -137,14 +146,22 @@ def build_summary(
     usage,
     created_at: dt.datetime | None = None,
     gazetteer: Gazetteer | None = None,
+    overview: DocumentSummary | None = None,
+    warnings: list[str] | None = None,
 ) -> ArticleSummary:
+    """The stored record of ``article`` from the model's answer, or its several answers (the
+    chunks of a long document, whose ``overview`` is the summary written from theirs)."""
+    parts = extracted if isinstance(extracted, list) else [extracted]
+    combined = combine_parts(parts)
     grounder = Grounder(article.text)
     events = [
         build_event(
-            event, f"{article.id}#{n}", article, grounder, extracted.sources_cited, gazetteer
+            event, f"{article.id}#{n}", article, grounder, combined.sources_cited, gazetteer
         )
-        for n, event in enumerate(_distinct(extracted.events), 1)
+        for n, event in enumerate(_distinct(combined.events), 1)
     ]
+    if len(parts) > 1:
+        events = _renumbered(article.id, same_event_once(events))
     places = share_admin1([e.place for e in events])
     events = [
         e if e.place is p else e.model_copy(update={"place": p})
@@ -157,11 +174,15 @@ def build_summary(
         outlet=article.outlet,
         published=article.published,
         url=article.url,
+        author=article.author,
         sha256=article.sha256,
         text_length=len(article.text),
-        summary=extracted.summary.strip(),
-        key_points=extracted.key_points,
-        sources_cited=extracted.sources_cited,
+        text=article.text if article.keep_text else None,
+        chunks=len(parts),
+        warnings=list(warnings or []),
+        summary=(overview.summary if overview else combined.summary).strip(),
+        key_points=overview.key_points if overview else combined.key_points,
+        sources_cited=combined.sources_cited,
         events=events,
         provenance=Provenance(
             model=model,
@@ -172,6 +193,72 @@ def build_summary(
             gazetteer=gazetteer.source if gazetteer else None,
         ),
     )
+
+
+def same_event_once(events: list[EventRecord]) -> list[EventRecord]:
+    """Events of overlapping chunks: the same event seen in two chunks is one. Two records are
+    the same event when their located evidence overlaps in the text and nothing they say
+    differs (type, place, date, actor 1); the first is kept, with what only the other knew.
+    Two events told in one sentence (strikes on two towns) differ in place: both are kept."""
+    kept: list[EventRecord] = []
+    for event in events:
+        twin = next((k for k in kept if _same_event(k, event)), None)
+        if twin is None:
+            kept.append(event)
+        else:
+            kept[kept.index(twin)] = _fill(twin, event)
+    return kept
+
+
+def _spans(event: EventRecord) -> list[tuple[int, int]]:
+    return [(e.start, e.end) for e in event.evidence if e.start is not None and e.end is not None]
+
+
+def _same_event(a: EventRecord, b: EventRecord) -> bool:
+    if not any(s < f and t < e for s, e in _spans(a) for t, f in _spans(b)):
+        return False
+    if (a.sub_event_type, a.plover_type) != (b.sub_event_type, b.plover_type):
+        return False
+
+    def differ(x: object, y: object) -> bool:
+        return x is not None and y is not None and x != y
+
+    place_a = a.place.normalised_name or a.place.name if a.place else None
+    place_b = b.place.normalised_name or b.place.name if b.place else None
+    actor_a = a.actor1.normalised_name or a.actor1.name
+    actor_b = b.actor1.normalised_name or b.actor1.name
+    return not (
+        differ(place_a, place_b)
+        or differ(a.date.start, b.date.start)
+        or differ(actor_a.casefold(), actor_b.casefold())
+    )
+
+
+def _fill(kept: EventRecord, other: EventRecord) -> EventRecord:
+    """``kept`` with the fields it lacks taken from ``other``, and the other's evidence added."""
+    update: dict = {}
+    if kept.actor2 is None and other.actor2 is not None:
+        update["actor2"] = other.actor2
+        update["interaction"] = other.interaction
+        update["civilian_targeting"] = other.civilian_targeting
+    if kept.place is None and other.place is not None:
+        update["place"] = other.place
+    if kept.date.start is None and other.date.start is not None:
+        update["date"] = other.date
+    if kept.fatalities.phrase is None and other.fatalities.phrase is not None:
+        update["fatalities"] = other.fatalities
+    seen = {(e.start, e.end, e.quote) for e in kept.evidence}
+    extra = [e for e in other.evidence if (e.start, e.end, e.quote) not in seen]
+    if extra:
+        update["evidence"] = [*kept.evidence, *extra]
+    return kept.model_copy(update=update) if update else kept
+
+
+def _renumbered(article_id: str, events: list[EventRecord]) -> list[EventRecord]:
+    return [
+        e if e.id == f"{article_id}#{n}" else e.model_copy(update={"id": f"{article_id}#{n}"})
+        for n, e in enumerate(events, 1)
+    ]
 
 
 def warm_up(gazetteer: str | None = None) -> None:

@@ -53,7 +53,7 @@ from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError
 from summarizer.types.article import Article, IngestError
 from summarizer.types.extraction import ExtractedSummary
 from summarizer.types.outcome import BatchStats, Result
-from summarizer.types.records import ArticleSummary, Failure, Usage
+from summarizer.types.records import SCHEMA_VERSION, ArticleSummary, Failure, Usage
 
 log = logging.getLogger("summarizer.runtime.engine")
 
@@ -355,6 +355,7 @@ class Engine:
             and answer.article_id == article.id
             and answer.source == article.source_path
             and gazetteer == self._gazetteer_label
+            and answer.record_version == SCHEMA_VERSION
         ):
             # The same article as stored, normalised alike: the stored record is this one's,
             # handed on as stored (parsed only if the caller asks for the object).
@@ -386,14 +387,14 @@ class Engine:
         if answer.result is not None and stored is None:
             stored = ArticleSummary.model_validate_json(answer.result)
         # The same text under another name (file, id, URL), places resolved with another
-        # gazetteer, or an answer whose record a crash prevented: assemble this article's record
-        # from the logged answer.
+        # gazetteer, a record of an older shape, or an answer whose record a crash prevented:
+        # assemble this article's record from the logged answer.
         logged = answer if answer.extraction is not None else self.ledger.response(key)  # type: ignore[union-attr]
         if logged is None or logged.extraction is None:
             return False
         extraction = ExtractedSummary.model_validate_json(logged.extraction)
         if stored is not None:
-            provenance = stored.provenance.model_dump()
+            provenance = stored.provenance.model_dump(exclude={"schema_version"})
         else:
             provenance = (
                 {"created_at": dt.datetime.fromisoformat(logged.created_at)}
@@ -721,7 +722,13 @@ class Engine:
                 a.key,
                 a.future,
                 CachedAnswer(
-                    article.id, article.source_path, result_json, a.extraction_json, a.model
+                    article.id,
+                    article.source_path,
+                    result_json,
+                    a.extraction_json,
+                    a.model,
+                    gazetteer=self._gazetteer_label,
+                    record_version=SCHEMA_VERSION,
                 ),
             )
 

@@ -8,7 +8,6 @@ import json
 
 from summarizer.config import Settings
 from summarizer.types.article import Article
-from summarizer.types.records import SCHEMA_VERSION
 
 
 def _digest(text: str) -> str:
@@ -17,7 +16,9 @@ def _digest(text: str) -> str:
 
 def decoding_config(settings: Settings, model: str, mode: str, prompt_version: str) -> dict:
     """Everything besides the article that changes what the model answers. The endpoint too:
-    a model name does not tell two servers apart (llama.cpp answers to any name)."""
+    a model name does not tell two servers apart (llama.cpp answers to any name). Not the
+    stored record's shape (``SCHEMA_VERSION``): a record of an older shape is re-made from the
+    logged answer, which stays good (the schema the model fills is in the prompt version)."""
     return {
         "endpoint": settings.endpoint_label,
         "model": model,
@@ -27,7 +28,6 @@ def decoding_config(settings: Settings, model: str, mode: str, prompt_version: s
         "max_tokens": settings.max_tokens,
         "constrain_quotes": settings.quotes_constrained,
         "prompt_version": prompt_version,
-        "schema_version": SCHEMA_VERSION,
     }
 
 

@@ -41,7 +41,8 @@ from summarizer.config import Settings, environment
 from summarizer.store.checkpointer import Checkpointer
 from summarizer.store.keys import config_key
 from summarizer.store.migrations import NewerLedger, migrate
-from summarizer.types.records import Failure
+from summarizer.types.article import Fetched
+from summarizer.types.records import SCHEMA_VERSION, Failure
 
 STATUSES = ("ok", "failed", "skipped")
 # The WAL pages past which the ledger's own connection checkpoints, inside a COMMIT (SQLite's
@@ -70,6 +71,7 @@ _ITEM_COLUMNS = (
     "created_at",
     "gazetteer",
     "requests",
+    "record_version",
 )
 _UPSERT = (
     f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) "
@@ -137,6 +139,9 @@ class ItemRow:
     # written before this column), so a cache hit can be checked without parsing the record.
     gazetteer: str | None = None
     requests: int = 1  # the requests its document took (several for a long one)
+    # The shape of ``result`` (``SCHEMA_VERSION`` when written; None: a row from before the
+    # column): a record of another shape is re-made from the logged answer, not served.
+    record_version: str | None = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -165,6 +170,7 @@ class CachedAnswer:
     extraction: str | None
     model: str | None
     gazetteer: str | None = None  # of ``result``, as in ``ItemRow.gazetteer``
+    record_version: str | None = None  # of ``result``, as in ``ItemRow.record_version``
     # For a logged answer: the run and input it was asked for, and what it cost.
     run_id: str | None = None
     seq: int | None = None
@@ -271,7 +277,7 @@ class Ledger:
                 config["model"],
                 endpoint,
                 config["prompt_version"],
-                config["schema_version"],
+                SCHEMA_VERSION,
             ),
         )
         return run_id
@@ -462,13 +468,39 @@ class Ledger:
     def cached(self, key: str) -> CachedAnswer | None:
         """A finished record for this document key, else the logged answer, else None."""
         row = self._db.execute(
-            "SELECT article_id, source, result, model, gazetteer FROM items"
+            "SELECT article_id, source, result, model, gazetteer, record_version FROM items"
             " WHERE cache_key = ? AND status = 'ok' AND cached = 0 LIMIT 1",
             (key,),
         ).fetchone()
         if row is not None:
-            return CachedAnswer(row[0], row[1], row[2], None, row[3], gazetteer=row[4])
+            return CachedAnswer(
+                row[0], row[1], row[2], None, row[3], gazetteer=row[4], record_version=row[5]
+            )
         return self.response(key)
+
+    # -- fetched sources (URL inputs) ----------------------------------------------------------
+
+    def get(self, url: str) -> Fetched | None:
+        """What ``url`` gave when first fetched (``ingest.SourceCache``)."""
+        row = self._db.execute(
+            "SELECT final_url, content_type, body FROM sources WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Fetched(url, row[0], row[1], zlib.decompress(row[2]))
+
+    def put(self, fetched: Fetched) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO sources (url, final_url, content_type, body, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                fetched.url,
+                fetched.final_url,
+                fetched.content_type,
+                zlib.compress(fetched.body, 6),
+                _now(),
+            ),
+        )
 
     def response(self, key: str) -> CachedAnswer | None:
         row = self._db.execute(
@@ -525,6 +557,7 @@ def _item_values(run_id: str, row: ItemRow) -> tuple:
         row.created_at or _now(),
         row.gazetteer,
         row.requests,
+        row.record_version,
     )
 
 

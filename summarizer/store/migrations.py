@@ -89,6 +89,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE items ADD COLUMN requests INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    # The stored record's shape, so that a record of an older shape is re-made from its logged
+    # answer rather than served; and what URL inputs gave, so a resume never fetches again.
+    Migration(
+        "0004_record_version_and_sources",
+        """
+        ALTER TABLE items ADD COLUMN record_version TEXT;
+        CREATE TABLE IF NOT EXISTS sources (
+            url TEXT PRIMARY KEY,
+            final_url TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            body BLOB NOT NULL,
+            fetched_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

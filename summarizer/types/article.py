@@ -23,9 +23,15 @@ class Article:
     outlet: str | None = None
     published: dt.date | None = None
     url: str | None = None
-    # Where it came from: a file, ``file.jsonl:LINE``, ``<stdin>``; ingest can reopen it.
+    # Where it came from: a file, ``file.jsonl:LINE``, ``<stdin>``, a URL.
     source_path: str | None = None
     model_text: str = field(default="", repr=False)
+    author: str | None = None
+    # Where each page starts in ``text`` (a PDF's pages), so evidence can say its page.
+    pages: tuple[int, ...] = ()
+    # The text was made from the input (a page's main text, a PDF's text layer) or cannot be
+    # read again (standard input, a URL): the record keeps it, so offsets can be checked later.
+    keep_text: bool = False
 
     def __post_init__(self) -> None:
         if not self.model_text:
@@ -41,6 +47,16 @@ class IngestError:
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a URL gave: kept in the run ledger so that it is fetched once."""
+
+    url: str  # as given
+    final_url: str  # after redirects
+    content_type: str
+    body: bytes
 
 
 class InputError(ValueError):

@@ -62,3 +62,13 @@ class ExtractedSummary(BaseModel):
         description="Sources the article cites, e.g. 'Syrian Observatory for Human Rights'.",
     )
     events: list[ExtractedEvent] = Field(max_length=8)
+
+
+class DocumentSummary(BaseModel):
+    """A long document's summary, written from its parts' summaries."""
+
+    summary: str = Field(
+        max_length=1500,
+        description="3-5 sentences built only from the part summaries given; nothing else.",
+    )
+    key_points: list[Short] = Field(max_length=6)

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 # Bumped whenever a stored record changes shape; part of every cache key.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class EventType(str, Enum):
@@ -258,6 +258,7 @@ class Evidence(Strict):
     end: int | None = Field(default=None, ge=0)
     status: MatchStatus
     score: float = Field(ge=0, le=100, description="Similarity of the located span, 0-100.")
+    page: int | None = Field(default=None, ge=1, description="The PDF page the quote is on.")
 
     @model_validator(mode="after")
     def _offsets(self) -> Evidence:
@@ -337,8 +338,19 @@ class ArticleSummary(Strict):
     outlet: str | None = None
     published: dt.date | None = None
     url: str | None = None
+    author: str | None = None
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     text_length: int = Field(ge=0, description="Characters in the original text; offsets index it.")
+    text: str | None = Field(
+        default=None,
+        description="The text the offsets index, kept where the input cannot be reread as a plain "
+        "file (a web page's main text, a PDF's text layer, a URL, standard input).",
+    )
+    chunks: int = Field(default=1, ge=1, description="Requests the extraction took (long texts).")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the reader must know, e.g. events cut off at the model's output limit.",
+    )
     summary: str
     key_points: list[str] = Field(default_factory=list)
     sources_cited: list[str] = Field(default_factory=list)
