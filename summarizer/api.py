@@ -26,7 +26,9 @@ from summarizer.ingest import (
     Article,
     IngestError,
     InputError,
+    SourceCache,
     article_from_text,
+    is_url,
     iter_articles,
     sha256_text,
     suffixes,
@@ -70,14 +72,17 @@ def _text_article(text: str) -> Article:
     return article_from_text(text, f"text-{sha256_text(text)[:12]}")
 
 
-def iter_inputs(items: Iterable[ArticleLike]) -> Iterator[Article | IngestError]:
-    """Articles pass through; paths, directories, globs and ``-`` (standard input) are read;
-    other strings are text."""
+def iter_inputs(
+    items: Iterable[ArticleLike], sources: SourceCache | None = None
+) -> Iterator[Article | IngestError]:
+    """Articles pass through; paths (.txt, .jsonl, .html, .pdf), directories, globs, http(s)
+    URLs and ``-`` (standard input) are read; other strings are text. ``sources`` keeps what
+    URLs gave (the run ledger), so they are fetched once."""
     for item in items:
         if isinstance(item, Article):
             yield item
         elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
-            yield from iter_articles([item])
+            yield from iter_articles([item], sources)
         else:
             try:
                 yield _text_article(item)
@@ -86,7 +91,7 @@ def iter_inputs(items: Iterable[ArticleLike]) -> Iterator[Article | IngestError]
 
 
 def _looks_like_path(item: str) -> bool:
-    if item == STDIN:
+    if item == STDIN or is_url(item):
         return True
     if "\n" in item or len(item) > 4096:
         return False
@@ -212,7 +217,7 @@ class Summarizer:
         )
         status = "interrupted"
         try:
-            async for result in engine.run(iter_inputs(items), workers):
+            async for result in engine.run(iter_inputs(items, ledger), workers):
                 self.stats.rate_limited = self.throttle.rate_limited  # live, for a progress bar
                 yield result
             # Stopped early (a rejected key, an unreachable endpoint): what was not attempted is

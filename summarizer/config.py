@@ -24,6 +24,8 @@ Mode = Literal["auto", "tools", "json_schema", "md_json"]
 MODES: tuple[str, ...] = get_args(Mode)
 
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
+CHUNK_TOKENS_CAP = 2500  # about 10 KB of text per request, a long news story
+PROMPT_TOKENS = 1000  # the instructions and the schema, with room to spare
 OPENAI_URL = "https://api.openai.com/v1"  # where requests go with a key and no base URL
 
 # (type, least value) of each numeric run setting. The CLI flags take their ``min=`` from here,
@@ -34,6 +36,10 @@ NUMBERS: dict[str, tuple[type, float]] = {
     "transport_attempts": (int, 1),
     "reasks": (int, 0),
     "concurrency": (int, 1),
+    "chunk_tokens": (int, 200),
+    "chunk_overlap": (int, 0),
+    "max_document_tokens": (int, 1000),
+    "context_tokens": (int, 2048),
 }
 URLS = ("base_url", "embedded_url")
 
@@ -140,6 +146,10 @@ class Environment(BaseSettings):
     reasks: int | None = _env("SUMMARIZER_REASKS")
     concurrency: int | None = _env("SUMMARIZER_CONCURRENCY")
     gazetteer: str | None = _env("SUMMARIZER_GAZETTEER")
+    chunk_tokens: int | None = _env("SUMMARIZER_CHUNK_TOKENS")
+    chunk_overlap: int | None = _env("SUMMARIZER_CHUNK_OVERLAP")
+    max_document_tokens: int | None = _env("SUMMARIZER_MAX_DOCUMENT_TOKENS")
+    context_tokens: int | None = _env("SUMMARIZER_CONTEXT_TOKENS")
     # where things are kept
     ledger: str | None = _env("SUMMARIZER_LEDGER")
     prices: str | None = _env("SUMMARIZER_PRICES")
@@ -221,6 +231,14 @@ class Settings(BaseModel):
     # shipped snapshot. Normalisation only: the model's answer and the cache key do not depend
     # on it.
     gazetteer: str | None = None
+    # Long documents: requests of at most ``chunk_tokens`` of text (None: worked out from the
+    # model's context, at most CHUNK_TOKENS_CAP), overlapping by ``chunk_overlap`` sentences.
+    chunk_tokens: int | None = None
+    chunk_overlap: int = 2
+    # A document estimated over this many tokens is refused before anything is paid for.
+    max_document_tokens: int = 200_000
+    # The model's context window in tokens (None: 8,192 for the embedded model, else 32,768).
+    context_tokens: int | None = None
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -278,6 +296,17 @@ class Settings(BaseModel):
     @property
     def quotes_constrained(self) -> bool:
         return self.uses_embedded if self.constrain_quotes is None else self.constrain_quotes
+
+    @property
+    def window_tokens(self) -> int:
+        """The text one request may carry: ``chunk_tokens``, else what the context leaves after
+        the prompt and the answer's budget, at most ``CHUNK_TOKENS_CAP`` (smaller questions get
+        more complete answers)."""
+        if self.chunk_tokens:
+            return self.chunk_tokens
+        context = self.context_tokens or (8192 if self.uses_embedded else 32_768)
+        room = context - PROMPT_TOKENS - self.max_tokens
+        return max(200, min(CHUNK_TOKENS_CAP, room))
 
     @property
     def endpoint_label(self) -> str:

@@ -1,8 +1,11 @@
 """What to ask for one document: its requests, each with its own cache key.
 
-A short article is one request (``kind`` "extract", the whole text). A document may take several
-(the chunks of a long report): each is asked, cached, logged and resumed on its own, and the
-document's record is assembled once all its parts are in. Messages and response models are
+A short article is one request (``kind`` "extract", the whole text), as it always was. A long
+document is cut into overlapping sentence-aligned windows (``chunking.py``), one request each
+(``kind`` "chunk"); a window whose answer reached the model's limits is asked again in two
+halves (``kind`` "split"); and the document's summary is one more request, written from its
+parts' summaries (``kind`` "summary"). Each is asked, cached, logged and resumed on its own, and
+the document's record is assembled once all its parts are in. Messages and response models are
 built only for requests that are actually sent (a cached answer needs neither).
 """
 
@@ -11,19 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from summarizer.chunking import estimate_tokens, halves, windows
 from summarizer.config import Settings
-from summarizer.prompts import PromptSet
+from summarizer.prompts import PromptSet, load_summary_prompt
 from summarizer.quote_grammar import quote_constrained_model
 from summarizer.store.keys import cache_key, document_key, part_key
 from summarizer.types.article import Article
-from summarizer.types.extraction import ExtractedSummary
+from summarizer.types.extraction import DocumentSummary, ExtractedSummary
 
 
 @dataclass(frozen=True)
 class Request:
-    kind: str  # "extract": a whole article; "chunk": a window of a long document
+    kind: str  # "extract" (a whole article), "chunk", "split" (half of one), "summary"
     part: int  # its position among the document's requests
-    text: str  # what it shows the model
+    text: str  # what it shows the model (for "summary": the parts' summaries, joined)
     key: str | None  # its cache key (None without a ledger)
 
 
@@ -33,7 +37,11 @@ class Plan:
     key: str | None  # the document's key: its record is stored and found under it
 
 
-# Splits a document's model text into the texts of its requests (one: the whole of it).
+class DocumentTooLong(ValueError):
+    """Over ``max_document_tokens``: refused before anything is paid for."""
+
+
+# Splits a document's model text into the texts of its requests (tests use their own).
 Splitter = Callable[[Article], list[str]]
 
 
@@ -49,30 +57,62 @@ class Planner:
         settings: Settings,
         prompts: PromptSet,
         config_key: str | None,
-        splitter: Splitter = whole,
+        splitter: Splitter | None = None,
     ):
         self.settings = settings
         self.prompts = prompts
         self.config_key = config_key
-        self.splitter = splitter
+        self.splitter = splitter or self._windows
+
+    def _windows(self, article: Article) -> list[str]:
+        size, overlap = self.settings.window_tokens, self.settings.chunk_overlap
+        return [w.text for w in windows(article.model_text, size, overlap)]
 
     def plan(self, article: Article) -> Plan:
+        tokens = estimate_tokens(article.model_text)
+        limit = self.settings.max_document_tokens
+        if tokens > limit:
+            raise DocumentTooLong(
+                f"about {tokens:,} tokens ({len(article.model_text):,} characters), over the "
+                f"--max-document-tokens limit of {limit:,}: nothing was asked; raise the limit "
+                "to summarise it"
+            )
         texts = self.splitter(article)
         ck = self.config_key
         if len(texts) == 1 and texts[0] == article.model_text:
             key = cache_key(ck, article) if ck else None
             return Plan((Request("extract", 0, texts[0], key),), key)
-        requests = tuple(
-            Request("chunk", n, text, part_key(ck, article, "chunk", n, text) if ck else None)
-            for n, text in enumerate(texts)
-        )
-        keys = [r.key for r in requests]
-        return Plan(requests, document_key(keys) if ck else None)  # type: ignore[arg-type]
+        requests = tuple(self._request(article, "chunk", n, t) for n, t in enumerate(texts))
+        return Plan(requests, document_key([r.key for r in requests]) if ck else None)  # type: ignore[misc]
+
+    def _request(self, article: Article, kind: str, part: int, text: str) -> Request:
+        ck = self.config_key
+        return Request(kind, part, text, part_key(ck, article, kind, part, text) if ck else None)
+
+    def split(self, article: Article, request: Request, first_part: int) -> list[Request] | None:
+        """``request``'s text asked again in two halves (numbered from ``first_part``), or None
+        when it is one sentence."""
+        parts = halves(request.text)
+        if parts is None:
+            return None
+        return [
+            self._request(article, "split", first_part + n, w.text) for n, w in enumerate(parts)
+        ]
+
+    def summary(self, article: Article, summaries: list[str], part: int) -> Request:
+        """The request for a long document's summary, from its parts' summaries."""
+        prompt = load_summary_prompt()
+        text = "\0".join(s.strip() for s in summaries)
+        return self._request(article, f"summary:{prompt.version}", part, text)
 
     def messages(self, article: Article, request: Request) -> list[dict[str, str]]:
+        if request.kind.startswith("summary"):
+            return load_summary_prompt().messages(article, request.text.split("\0"))
         return self.prompts.messages(article, None if request.kind == "extract" else request.text)
 
-    def response_model(self, article: Article, request: Request) -> type[ExtractedSummary]:
+    def response_model(self, article: Article, request: Request) -> type:
+        if request.kind.startswith("summary"):
+            return DocumentSummary
         if self.settings.quotes_constrained:
             return quote_constrained_model(request.text, article.headline)
         return ExtractedSummary

@@ -18,6 +18,9 @@ from summarizer.types.article import Article
 from summarizer.types.extraction import ExtractedSummary
 
 _PROMPT_NAMES = ("extract.system.md", "extract.user.md")
+# A long document's summary, written from its parts' summaries: a prompt of its own, with its own
+# version (the extraction prompt's version, and so every cache key, does not depend on it).
+_SUMMARY_NAMES = ("summarize.system.md", "summarize.user.md")
 
 
 def prompts_dir() -> Path:
@@ -44,6 +47,38 @@ class PromptSet:
             text=article.model_text if text is None else text,
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+
+@dataclass(frozen=True)
+class SummaryPrompt:
+    system: str
+    user: Template
+    version: str
+
+    def messages(self, article: Article, summaries: list[str]) -> list[dict[str, str]]:
+        parts = "\n\n".join(f"Part {n}: {s.strip()}" for n, s in enumerate(summaries, 1))
+        user = self.user.safe_substitute(
+            headline=article.headline,
+            published=article.published.isoformat() if article.published else "not stated",
+            count=len(summaries),
+            parts=parts,
+        )
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+
+@cache
+def load_summary_prompt(directory: Path | None = None) -> SummaryPrompt:
+    from summarizer.types.extraction import DocumentSummary
+
+    directory = directory or prompts_dir()
+    digest = hashlib.sha256()
+    texts = []
+    for name in _SUMMARY_NAMES:
+        data = (directory / name).read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
+        texts.append(data.decode("utf-8"))
+    digest.update(json.dumps(DocumentSummary.model_json_schema(), sort_keys=True).encode())
+    return SummaryPrompt(texts[0].strip(), Template(texts[1]), digest.hexdigest()[:12])
 
 
 @cache

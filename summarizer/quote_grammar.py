@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
-from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
+from summarizer.types.extraction import EVENTS_PER_ANSWER, ExtractedEvent, ExtractedSummary
 
 # A sentence ends at . ! or ? (optionally followed by a closing quote or bracket) before white
 # space and an upper-case letter, digit or opening quote; a line break always ends one.
@@ -50,5 +50,5 @@ def quote_constrained_model(text: str, headline: str = "") -> type[ExtractedSumm
     return create_model(
         "ExtractedSummary",
         __base__=ExtractedSummary,
-        events=(list[event], Field(max_length=8)),
+        events=(list[event], Field(max_length=EVENTS_PER_ANSWER)),
     )

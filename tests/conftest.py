@@ -175,3 +175,17 @@ def unanswered_url():
     finally:
         for sock in (*fillers, listener):
             sock.close()
+
+
+def seed_requests(paths) -> int:
+    """Requests a batch of these seeds sends the fixture server: one per article, and two more
+    (its halves) for each article whose reference answer holds the most events one answer may
+    (the engine asks such an article again in halves, in case events were left out)."""
+    from summarizer.types.extraction import EVENTS_PER_ANSWER
+
+    reference = ROOT / "tests" / "fixtures" / "reference"
+    total = 0
+    for path in paths:
+        events = json.loads((reference / f"{Path(path).stem}.json").read_text())["events"]
+        total += 1 if len(events) < EVENTS_PER_ANSWER else 3
+    return total

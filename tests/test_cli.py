@@ -255,7 +255,9 @@ def live(live_server):
 
 
 def asked(server) -> int:
-    return sum(1 for h in server.history if h["path"] == "/chat/completions")
+    """Articles asked: whole-article requests (an answer that reached the event limit has its
+    article asked again in halves, which are not counted here)."""
+    return sum(1 for h in server.history if h["path"] == "/chat/completions" and not h["part"])
 
 
 def test_rerun_is_served_from_the_ledger_then_listed_and_shown(live, tmp_path):

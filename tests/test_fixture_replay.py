@@ -10,7 +10,7 @@ import pytest
 
 from summarizer import Settings, Summarizer
 from summarizer.prompts import load_prompts
-from summarizer.types.extraction import ExtractedSummary
+from summarizer.types.extraction import EVENTS_PER_ANSWER, ExtractedSummary
 from summarizer.types.records import DateResolution, MatchStatus
 from tests.conftest import RECORDING_KEY, SEED_IDS
 
@@ -45,7 +45,11 @@ def test_seed_end_to_end(seed, fixture_url, seed_articles):
             assert evidence.status is MatchStatus.EXACT
             assert article.text[evidence.start : evidence.end] == evidence.quote
     usage = summary.provenance.usage
-    assert usage.attempts == 1 and usage.prompt_tokens > 0 and usage.completion_tokens > 0
+    # An answer that reaches the event limit may have left events out: the article is asked
+    # again in two halves (their events are the same ones here, and are told once).
+    requests = 1 if len(ref.events) < EVENTS_PER_ANSWER else 3
+    assert summary.chunks == requests and not summary.warnings
+    assert usage.attempts == requests and usage.prompt_tokens > 0 and usage.completion_tokens > 0
     assert summary.provenance.prompt_version == load_prompts().version
     assert summary.provenance.endpoint == fixture_url
     if seed in UNDATED:
@@ -75,7 +79,7 @@ def test_batch_concurrent_replay_gives_each_article_its_own_answer(fixture_url):
         assert r.summary.summary == reference(r.summary.article_id).summary.strip()
 
 
-SEED = "004_b7d2140178b5259b"
+SEED = "003_6b1604286af0b08a"  # seven events: one answer holds them all
 
 
 @pytest.mark.vcr

@@ -457,19 +457,22 @@ def test_a_document_of_several_requests_is_logged_per_request_and_recorded_once(
     asked = requested(live)
     s = Summarizer(settings(live), ledger=db, splitter=two_parts)
     [result] = list(s.summarize_many([seed_article()]))
-    assert result.ok and requested(live) == asked + 2
+    # two parts, and the document's summary written from theirs
+    assert result.ok and requested(live) == asked + 3
     # each part answered the whole reference (the fixture knows the seed by its headline): the
     # document's record holds its events once
     assert [e.evidence for e in result.summary.events] == [e.evidence for e in whole.summary.events]
-    assert result.usage.attempts == 2
+    assert result.usage.attempts == 3 and result.summary.chunks == 2
     with sqlite3.connect(db) as con:
         parts = con.execute("SELECT part, kind, seq FROM responses ORDER BY part").fetchall()
-        assert parts == [(0, "chunk", 0), (1, "chunk", 0)]
-        assert con.execute("SELECT requests, attempts FROM items").fetchall() == [(2, 2)]
+        assert [p[:2] for p in parts[:2]] == [(0, "chunk"), (1, "chunk")]
+        assert parts[2][0] == 2 and parts[2][1].startswith("summary:")
+        assert {p[2] for p in parts} == {0}
+        assert con.execute("SELECT requests, attempts FROM items").fetchall() == [(3, 3)]
     # the same document again: its record, nothing asked
     again = Summarizer(settings(live), ledger=db, splitter=two_parts)
     [cached] = list(again.summarize_many([seed_article()]))
-    assert cached.cached and requested(live) == asked + 2
+    assert cached.cached and requested(live) == asked + 3
 
 
 def test_a_failed_part_is_asked_again_alone(live, tmp_path):
@@ -483,7 +486,8 @@ def test_a_failed_part_is_asked_again_alone(live, tmp_path):
     assert requested(live) == 2
     retry = Summarizer(flaky, ledger=db, splitter=two_parts)
     [again] = list(retry.summarize_many([seed_article()], run_id=s.run_id, retry_failed=True))
-    assert again.ok and requested(live) == 3  # the failed part alone
-    assert again.usage.attempts == 2  # the record's usage covers both its requests, once
+    # the failed part alone, then the summary from both parts' summaries
+    assert again.ok and requested(live) == 4
+    assert again.usage.attempts == 3  # the record's usage covers all its requests, once
     [row] = rows(db, s.run_id)
-    assert (row.status, row.requests, row.attempts) == ("ok", 2, 2)
+    assert (row.status, row.requests, row.attempts) == ("ok", 3, 3)

@@ -15,7 +15,7 @@ from summarizer.runtime.assembly_workers import (
     article_fields,
     assemble_job,
 )
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, seed_requests
 
 REFERENCE = SEEDS[0].parent.parent / "tests" / "fixtures" / "reference"
 
@@ -314,5 +314,6 @@ def test_a_batch_with_a_request_worker_on_two_cores_assembles_here(tmp_path, mon
 
     with start_fixture_server() as server:
         two, four = stats(2), stats(4)
-    assert two.relayed == 5 and (two.assembled_here, two.assembled_in_worker) == (5, 0)
-    assert four.relayed == 5 and (four.assembled_here, four.assembled_in_worker) == (0, 5)
+    asked = seed_requests(SEEDS)
+    assert two.relayed == asked and (two.assembled_here, two.assembled_in_worker) == (5, 0)
+    assert four.relayed == asked and (four.assembled_here, four.assembled_in_worker) == (0, 5)

@@ -21,7 +21,7 @@ from summarizer.providers.transport import (
 from summarizer.runtime import request_worker as relay
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.types.extraction import ExtractedSummary
-from tests.conftest import RECORDING_KEY, SEEDS
+from tests.conftest import RECORDING_KEY, SEEDS, seed_requests
 
 
 @pytest.fixture
@@ -197,9 +197,10 @@ def test_a_batch_through_the_request_worker_matches_one_without(tmp_path, monkey
 
     via_worker, stats = run(True, tmp_path / "a.sqlite3")
     # Each distinct article asked once, all through the worker, whose CPU is counted.
-    assert stats.relayed == stats.requests == 5 and stats.relay_cpu_s > 0
+    asked = seed_requests(SEEDS)
+    assert stats.relayed == stats.requests == asked and stats.relay_cpu_s > 0
     in_process, stats = run(False, tmp_path / "b.sqlite3")
-    assert stats.relayed == 0 and stats.requests == 5
+    assert stats.relayed == 0 and stats.requests == asked
     assert len(via_worker) == 20 and via_worker == in_process
 
 
@@ -227,7 +228,7 @@ def test_the_request_is_worked_out_before_the_request_worker_is_forked(server, m
     summarizer = Summarizer(settings)
     assert all(r.ok for r in summarizer.summarize_many(SEEDS[:2]))
     assert len(seen) == 1 and ExtractedSummary in seen[0]
-    assert summarizer.stats.relayed == 2
+    assert summarizer.stats.relayed == seed_requests(SEEDS[:2])
     # Not worked out again when the client connected.
     assert summarizer.provider._prepared[ExtractedSummary] is seen[0][ExtractedSummary]
 

@@ -21,6 +21,7 @@ from summarizer.types.article import Article, IngestError, InputError
 
 # htmldate's options: markup only, the original publication date rather than the last update.
 _DATE_OPTIONS = {"extensive_search": False, "original_date": True}
+MIN_WORDS = 20  # less than this is no news article, whatever the page's markup says
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -39,7 +40,7 @@ def article_from_html(
         date_extraction_params=_DATE_OPTIONS,
     )
     text = (doc.text or "").strip() if doc is not None else ""
-    if not text:
+    if len(text.split()) < MIN_WORDS:  # a menu, a login wall, a page of links
         raise InputError("no article text found in the page (not an article, or all markup)")
     published = None
     if doc.date and (m := _ISO.match(doc.date)):

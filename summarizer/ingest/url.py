@@ -44,9 +44,12 @@ class SourceCache(Protocol):
     def put(self, fetched: Fetched) -> None: ...
 
 
-def fetch(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Fetched:
+def fetch(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> Fetched:
     """GET ``url``; raises ``InputError`` with a one-line reason for what cannot be used."""
     import httpx2
+
+    timeout = TIMEOUT_S if timeout is None else timeout
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
 
     try:
         with (

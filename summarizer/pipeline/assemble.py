@@ -117,6 +117,17 @@ def _distinct(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
     return list(distinct.values())[::-1]
 
 
+def _first_tellings(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    seen: set[tuple] = set()
+    first = []
+    for event in events:
+        key = _fields_key(event)
+        if key not in seen:
+            seen.add(key)
+            first.append(event)
+    return first
+
+
 def _fields_key(event: ExtractedEvent) -> tuple:
     """The event's field values, hashable (its lists as tuples): equal keys, equal JSON."""
     return tuple(tuple(v) if isinstance(v, list) else v for v in event.__dict__.values())
@@ -154,11 +165,14 @@ def build_summary(
     parts = extracted if isinstance(extracted, list) else [extracted]
     combined = combine_parts(parts)
     grounder = Grounder(article.text)
+    # One answer: its exact repeats dropped. Several: the first telling of each event kept, in
+    # document order (a later part repeats what an overlap or a half showed again).
+    distinct = _distinct(combined.events) if len(parts) == 1 else _first_tellings(combined.events)
     events = [
         build_event(
             event, f"{article.id}#{n}", article, grounder, combined.sources_cited, gazetteer
         )
-        for n, event in enumerate(_distinct(combined.events), 1)
+        for n, event in enumerate(distinct, 1)
     ]
     if len(parts) > 1:
         events = _renumbered(article.id, same_event_once(events))

@@ -56,6 +56,7 @@ class LLMError(Exception):
         *,
         fatal: bool = False,
         unreachable: bool = False,
+        cut_off: bool = False,
     ):
         super().__init__(reason)
         self.reason = reason
@@ -67,6 +68,9 @@ class LLMError(Exception):
         # request worker that died on that attempt reads the same; earlier attempts are
         # retried in-process.)
         self.unreachable = unreachable
+        # The answer stopped at max_tokens (finish_reason "length"): a smaller question (half
+        # the text) may fit.
+        self.cut_off = cut_off
 
 
 @dataclass

@@ -384,7 +384,10 @@ class OpenAICompatible:
                 not isinstance(root, openai.APITimeoutError) or connect_timed_out(root)
             )
             usage = meter.usage(started)
-            raise LLMError(reason, usage, fatal=fatal, unreachable=unreachable) from exc
+            cut_off = isinstance(exc, IncompleteOutputException)
+            raise LLMError(
+                reason, usage, fatal=fatal, unreachable=unreachable, cut_off=cut_off
+            ) from exc
 
     async def _retry(
         self,

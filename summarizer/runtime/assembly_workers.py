@@ -88,6 +88,9 @@ def article_fields(article: Article) -> dict:
         "url": article.url,
         "source_path": article.source_path,
         "model_text": None if article.model_text == article.text else article.model_text,
+        "author": article.author,
+        "pages": list(article.pages),
+        "keep_text": article.keep_text,
     }
 
 
@@ -102,6 +105,9 @@ def article_from_fields(f: dict) -> Article:
         url=f["url"],
         source_path=f["source_path"],
         model_text=f["model_text"] or "",
+        author=f.get("author"),
+        pages=tuple(f.get("pages") or ()),
+        keep_text=bool(f.get("keep_text")),
     )
 
 
@@ -109,13 +115,19 @@ def assemble_job(job: dict) -> dict:
     """What a worker does with one job (also the in-process fallback's definition)."""
     from summarizer.pipeline.assemble import build_summary
     from summarizer.pipeline.normalise import Gazetteer
-    from summarizer.types.extraction import ExtractedSummary
+    from summarizer.types.extraction import DocumentSummary, ExtractedSummary
     from summarizer.types.records import Usage
 
     try:
+        parts = job.get("parts")
+        overview = job.get("overview")
         summary = build_summary(
             article_from_fields(job["article"]),
-            ExtractedSummary.model_validate_json(job["extraction"]),
+            [ExtractedSummary.model_validate_json(p) for p in parts]
+            if parts
+            else ExtractedSummary.model_validate_json(job["extraction"]),
+            overview=DocumentSummary.model_validate_json(overview) if overview else None,
+            warnings=job.get("warnings") or [],
             model=job["model"],
             endpoint=job["endpoint"],
             prompt_version=job["prompt_version"],

@@ -30,7 +30,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer.config import Settings
@@ -51,7 +51,7 @@ from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError
 from summarizer.types.article import Article, IngestError
-from summarizer.types.extraction import ExtractedSummary
+from summarizer.types.extraction import EVENTS_PER_ANSWER, DocumentSummary, ExtractedSummary
 from summarizer.types.outcome import BatchStats, Result
 from summarizer.types.records import SCHEMA_VERSION, ArticleSummary, Failure, Usage
 
@@ -79,6 +79,50 @@ class _Answer:
     extraction_json: str | None = None
     logged: asyncio.Future | None = None  # the answer's commit to the responses log
     requests: int = 1  # the requests the document took
+    parts: list[ExtractedSummary] | None = None  # a document's several answers, in order
+    overview: DocumentSummary | None = None  # a long document's summary, from its parts'
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Asked:
+    """One request's answer: ``elsewhere`` when it was paid for by another run or input."""
+
+    request: Request
+    extraction: ExtractedSummary
+    usage: Usage
+    model: str
+    elsewhere: bool
+
+
+@dataclass
+class _Parts:
+    """A document's answers while its requests come in."""
+
+    next_part: int  # the part number the next request asked again gets
+    asked: int = 0  # requests answered or failed (answers from the ledger included)
+    spent: list[Usage] = field(default_factory=list)  # what this run paid for them
+    warnings: list[str] = field(default_factory=list)
+    failures: list[LLMError] = field(default_factory=list)
+    model: str | None = None
+    answers: list[tuple[tuple[int, ...], ExtractedSummary]] = field(default_factory=list)
+
+    def keep(self, asked: _Asked, place: tuple[int, ...]) -> None:
+        self.answers.append((place, asked.extraction))
+        if not asked.elsewhere:
+            self.spent.append(asked.usage)
+            self.model = self.model or asked.model
+        elif self.model is None:
+            self.model = asked.model
+
+    def ordered(self) -> list[ExtractedSummary]:
+        """The answers in document order (a half after the part it halves)."""
+        return [e for _, e in sorted(self.answers, key=lambda a: a[0])]
+
+
+def place_label(place: tuple[int, ...]) -> str:
+    """1, 2 ... for a document's parts; 2.1, 2.2 for the halves of part 2."""
+    return ".".join(str(n + 1) for n in place)
 
 
 _END = object()
@@ -449,6 +493,13 @@ class Engine:
                 )
             except LLMError as exc:
                 self._note_failure(exc)
+                halves = self.planner.split(article, request, 1) if exc.cut_off else None
+                if halves:  # too long an answer: the article asked again in two halves
+                    pending, future = future, None  # settled with the record, or with nothing
+                    await self._handle_parts(
+                        index, article, Plan(tuple(halves), key), spent=[exc.usage], future=pending
+                    )
+                    return
                 failure = _llm_failure(article, exc.reason)
                 cost = estimate_cost(
                     self.provider.model, exc.usage.prompt_tokens, exc.usage.completion_tokens
@@ -484,6 +535,19 @@ class Engine:
                     attempts=usage.attempts,
                     latency_s=usage.latency_s,
                 )
+            if len(extraction.summary.events) >= EVENTS_PER_ANSWER:
+                # As many events as one answer holds: there may be more. Its halves are asked
+                # too, and their events added (the record waits for them).
+                if logged is not None:
+                    await logged
+                pending, future = future, None  # settled with the record, or with nothing
+                seed = _Asked(
+                    request, extraction.summary, extraction.usage, extraction.model, False
+                )
+                await self._handle_parts(
+                    index, article, Plan((request,), key), seed=seed, future=pending
+                )
+                return
             await self._answers.put(
                 _Answer(
                     index,
@@ -503,10 +567,22 @@ class Engine:
             if future is not None:
                 self._settle(key, future, None)
 
-    async def _handle_parts(self, index: int, article: Article, plan: Plan) -> None:
+    async def _handle_parts(
+        self,
+        index: int,
+        article: Article,
+        plan: Plan,
+        seed: _Asked | None = None,
+        spent: list[Usage] | None = None,
+        future: asyncio.Future | None = None,
+    ) -> None:
         """A document of several requests: each answered from the ledger if it holds one (a
-        crash between parts loses none), else asked; the record once all are in."""
-        if plan.key is not None and self.ledger is not None:
+        crash between parts loses none), else asked; a part whose answer reached the model's
+        limits (the most events one answer holds, or max_tokens) asked again in two halves;
+        a long document's summary written from its parts'; the record once all are in.
+        ``seed``: an answer already in (a whole article's, which reached the event limit);
+        ``spent``: what was paid already (a whole article's answer that was cut off)."""
+        if plan.key is not None and self.ledger is not None and seed is None and not spent:
             stored = self.ledger.cached(plan.key)
             if (
                 stored is not None
@@ -514,19 +590,20 @@ class Engine:
                 and await self._from_cache(index, article, plan.key, stored)
             ):
                 return
-        outcomes = await asyncio.gather(
-            *(self._part(index, article, request) for request in plan.requests),
-            return_exceptions=True,
-        )
-        spent = [o[1] for o in outcomes if isinstance(o, tuple) and not o[3]]
-        spent += [o.usage for o in outcomes if isinstance(o, LLMError)]
-        usage = _sum_usage(spent)
-        problem = next((o for o in outcomes if isinstance(o, BaseException)), None)
-        if problem is not None:
-            if not isinstance(problem, LLMError):
-                raise problem
-            failed = sum(isinstance(o, LLMError) for o in outcomes)
-            reason = f"{failed} of {len(outcomes)} requests failed; first: {problem.reason}"
+        state = _Parts(next_part=max(r.part for r in plan.requests) + 1, spent=list(spent or []))
+        state.asked = len(state.spent)
+        todo = [(request, (n,)) for n, request in enumerate(plan.requests)]
+        if seed is not None:
+            todo = self._follow_up(article, seed, (0,), state) or []
+            state.keep(seed, (0,))
+            state.asked += 1
+        await self._collect(index, article, todo, state)
+        usage = _sum_usage(state.spent)
+        if state.failures:
+            first = state.failures[0]
+            reason = (
+                f"{len(state.failures)} of {state.asked} requests failed; first: {first.reason}"
+            )
             failure = _llm_failure(article, reason)
             cost = estimate_cost(self.provider.model, usage.prompt_tokens, usage.completion_tokens)
             row = _failure_row(
@@ -538,33 +615,126 @@ class Engine:
                 cost=cost,
                 model=self.provider.model,
                 prompt_version=self.prompts.version,
-                requests=len(plan.requests),
+                requests=state.asked,
             )
             await self._emit(Result(index, failure=failure, usage=usage, cost_usd=cost), row)
+            self._settle(plan.key, future, None)
             return
-        parts = [o[0] for o in outcomes]  # type: ignore[index]
-        model = next((o[2] for o in outcomes if not o[3]), outcomes[0][2])  # type: ignore[index]
+        parts = state.ordered()
+        overview = None
+        if seed is not None:  # the whole article's own summary stands for it
+            overview = DocumentSummary.model_construct(
+                summary=seed.extraction.summary, key_points=seed.extraction.key_points
+            )
+        elif len(parts) > 1:
+            overview = await self._overview(index, article, parts, state)
+            usage = _sum_usage(state.spent)
         await self._answers.put(
             _Answer(
                 index,
                 article,
                 plan.key,
-                combine_parts(parts),
+                combine_parts(parts) if len(parts) == 1 else parts[0],
                 usage,
-                model,
-                cached=not spent,
-                requests=len(plan.requests),
+                state.model or self.provider.model,
+                cached=not state.spent,
+                requests=state.asked,
+                parts=parts if len(parts) > 1 else None,
+                overview=overview,
+                warnings=state.warnings,
+                future=future,
             )
         )
 
-    async def _part(
-        self, index: int, article: Article, request: Request
-    ) -> tuple[ExtractedSummary, Usage, str, bool]:
-        """(extraction, usage, model, paid elsewhere) for one request of a document."""
+    async def _collect(
+        self,
+        index: int,
+        article: Article,
+        todo: list[tuple[Request, tuple[int, ...]]],
+        state: _Parts,
+    ) -> None:
+        """Answer ``todo`` (requests with their place in the document), then what they left to
+        ask again."""
+        while todo:
+            outcomes = await asyncio.gather(
+                *(self._part(index, article, request) for request, _ in todo),
+                return_exceptions=True,
+            )
+            follow: list[tuple[Request, tuple[int, ...]]] = []
+            for (request, place), outcome in zip(todo, outcomes, strict=True):
+                state.asked += 1
+                if isinstance(outcome, LLMError):
+                    state.spent.append(outcome.usage)
+                    if outcome.cut_off:
+                        halves = self._split(article, request, place, state)
+                        if halves:
+                            follow += halves
+                        else:
+                            state.warnings.append(
+                                f"part {place_label(place)}: the answer was cut off at "
+                                f"max_tokens={self.settings.max_tokens} and cannot be split "
+                                "further; the events it held are missing"
+                            )
+                        continue
+                    state.failures.append(outcome)
+                    continue
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                state.keep(outcome, place)
+                follow += self._follow_up(article, outcome, place, state) or []
+            todo = follow
+
+    def _follow_up(
+        self, article: Article, asked: _Asked, place: tuple[int, ...], state: _Parts
+    ) -> list[tuple[Request, tuple[int, ...]]] | None:
+        """An answer holding the most events one answer may: its text asked again in halves
+        (their events are added to its own), or a warning where it cannot be split."""
+        if len(asked.extraction.events) < EVENTS_PER_ANSWER:
+            return None
+        halves = self._split(article, asked.request, place, state)
+        if not halves:
+            state.warnings.append(
+                f"part {place_label(place)}: the answer holds the most events one answer may "
+                f"({EVENTS_PER_ANSWER}) and its text cannot be split further; more may be missing"
+            )
+        return halves
+
+    def _split(
+        self, article: Article, request: Request, place: tuple[int, ...], state: _Parts
+    ) -> list[tuple[Request, tuple[int, ...]]] | None:
+        halves = self.planner.split(article, request, state.next_part)
+        if not halves:
+            return None
+        state.next_part += len(halves)
+        return [(half, (*place, n)) for n, half in enumerate(halves)]
+
+    async def _overview(
+        self, index: int, article: Article, parts: list[ExtractedSummary], state: _Parts
+    ) -> DocumentSummary | None:
+        """A long document's summary, asked from its parts' summaries (and cached as any part);
+        if it cannot be had, the parts' summaries are joined, with a warning saying so."""
+        summaries = [p.summary for p in parts if p.summary.strip()]
+        request = self.planner.summary(article, summaries, state.next_part)
+        try:
+            asked = await self._part(index, article, request)
+        except LLMError as exc:
+            state.spent.append(exc.usage)
+            state.warnings.append(
+                f"the document's summary could not be written ({exc.reason}); its parts' "
+                "summaries are joined instead"
+            )
+            return None
+        state.asked += 1
+        if not asked.elsewhere:
+            state.spent.append(asked.usage)
+        return asked.extraction  # type: ignore[return-value]
+
+    async def _part(self, index: int, article: Article, request: Request) -> _Asked:
+        """One request of a document: its logged answer, else asked (and logged)."""
+        parse = DocumentSummary if request.kind.startswith("summary") else ExtractedSummary
         if request.key is not None and self.ledger is not None:
             logged = self.ledger.response(request.key)
             if logged is not None and logged.extraction is not None:
-                extraction = ExtractedSummary.model_validate_json(logged.extraction)
                 own = logged.run_id == self.run_id and logged.seq == index
                 usage = Usage(
                     prompt_tokens=logged.prompt_tokens,
@@ -572,7 +742,13 @@ class Engine:
                     attempts=logged.attempts,
                     latency_s=logged.latency_s,
                 )
-                return extraction, usage, logged.model or self.provider.model, not own
+                return _Asked(
+                    request,
+                    parse.model_validate_json(logged.extraction),  # type: ignore[arg-type]
+                    usage,
+                    logged.model or self.provider.model,
+                    elsewhere=not own,
+                )
         if self._fatal:
             raise LLMError(f"not attempted: {self._fatal}")
         try:
@@ -583,6 +759,7 @@ class Engine:
         except LLMError as exc:
             self._note_failure(exc)
             raise
+        self.stats.parts += 1
         if request.key is not None and self.ledger is not None:
             usage = answer.usage
             await self.ledger.log_response_soon(
@@ -598,12 +775,12 @@ class Engine:
                 part=request.part,
                 kind=request.kind,
             )
-        return answer.summary, answer.usage, answer.model, False
+        return _Asked(request, answer.summary, answer.usage, answer.model, elsewhere=False)
 
     def _settle(
         self, key: str | None, future: asyncio.Future | None, answer: CachedAnswer | None
     ) -> None:
-        if key is not None and self._inflight.get(key) is future:
+        if key is not None and future is not None and self._inflight.get(key) is future:
             del self._inflight[key]
         if future is not None and not future.done():
             future.set_result(answer)
@@ -631,6 +808,9 @@ class Engine:
             job = {
                 "article": article_fields(article),
                 "extraction": a.extraction_json or a.extraction.model_dump_json(),
+                "parts": [p.model_dump_json() for p in a.parts] if a.parts else None,
+                "overview": a.overview.model_dump_json() if a.overview else None,
+                "warnings": a.warnings,
                 "model": model,
                 "endpoint": endpoint,
                 "prompt_version": prompt_version,
@@ -653,13 +833,15 @@ class Engine:
             try:
                 summary = build_summary(
                     article,
-                    a.extraction,
+                    a.parts or a.extraction,
                     model=model,
                     endpoint=endpoint,
                     prompt_version=prompt_version,
                     usage=record_usage,
                     created_at=prov.get("created_at"),
                     gazetteer=Gazetteer.load(self.settings.gazetteer),
+                    overview=a.overview,
+                    warnings=a.warnings,
                 )
                 result_json = summary.model_dump_json()
             except ValueError as exc:  # pydantic's ValidationError is a ValueError

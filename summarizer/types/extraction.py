@@ -11,6 +11,9 @@ from pydantic import BaseModel, Field
 from summarizer.types.records import ActorType, PloverType, SubEventType
 
 Short = Annotated[str, Field(max_length=200)]
+# The most events one answer may hold (it bounds the answer's length): an answer that reaches it
+# is asked again in halves, never silently cut (runtime/engine.py).
+EVENTS_PER_ANSWER = 8
 Quote = Annotated[str, Field(min_length=8, max_length=300)]
 
 
@@ -61,7 +64,7 @@ class ExtractedSummary(BaseModel):
         max_length=6,
         description="Sources the article cites, e.g. 'Syrian Observatory for Human Rights'.",
     )
-    events: list[ExtractedEvent] = Field(max_length=8)
+    events: list[ExtractedEvent] = Field(max_length=EVENTS_PER_ANSWER)
 
 
 class DocumentSummary(BaseModel):

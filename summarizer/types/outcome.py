@@ -86,6 +86,7 @@ class BatchStats:
     cached: int = 0
     resumed: int = 0
     requests: int = 0
+    parts: int = 0  # answers to the requests of documents of several (chunks), asked now
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
