@@ -33,7 +33,7 @@ from summarizer.ingest import (
     sha256_text,
     suffixes,
 )
-from summarizer.plan import Planner, Splitter, whole
+from summarizer.plan import Planner, Splitter
 from summarizer.prompts import load_prompts
 from summarizer.providers import Provider, provider_for
 from summarizer.providers.base import Sleep
@@ -105,7 +105,8 @@ class Summarizer:
     ``sleep`` replaces the wait between transport retries (tests use it to observe waits).
     ``ledger`` (a path or a ``Ledger``) records every batch as a run and serves the cache;
     ``limits`` caps requests/tokens per minute and tokens per article; ``splitter`` says how a
-    document is split into requests (default: one request per article). After a batch,
+    document is split into requests (default: a long one into overlapping windows of
+    ``settings.window_tokens``, see ``plan.py``). After a batch,
     ``run_id`` names its run and ``stats`` holds its counts.
     """
 
@@ -119,7 +120,7 @@ class Summarizer:
         splitter: Splitter | None = None,
     ):
         self.settings = settings or Settings.from_env()
-        self.splitter = splitter or whole
+        self.splitter = splitter
         self.prompts = load_prompts()
         self.limits = limits or Limits()
         self.provider: Provider = provider_for(

@@ -21,8 +21,7 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
     kids = []
     for lines in pages:
         ops = ["BT", "/F1 11 Tf", "14 TL", "72 760 Td"]
-        for line in lines:
-            ops.append(f"({_escape(line)}) Tj T*")
+        ops += [f"({_escape(line)}) Tj T*" for line in lines]
         ops.append("ET")
         stream = "\n".join(ops).encode("latin-1") if lines else b""
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")

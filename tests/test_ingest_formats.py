@@ -9,6 +9,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -161,8 +162,8 @@ def test_a_scanned_pdf_is_one_error_saying_so(tmp_path):
 
 
 class _Site(BaseHTTPRequestHandler):
-    routes: dict = {}
-    hits: list = []
+    routes: ClassVar[dict] = {}
+    hits: ClassVar[list] = []
 
     def do_GET(self):
         self.hits.append(self.path)

@@ -28,6 +28,7 @@ ALLOWED = {
     "eval": {"pipeline"},
     "cli": {
         "api",
+        "chunking",
         "config",
         "eval",
         "export",
@@ -37,7 +38,7 @@ ALLOWED = {
         "providers",
         "runtime",
         "store",
-    },  # fmt: skip
+    },
 }
 
 

@@ -35,6 +35,8 @@ def _counts(stats: BatchStats) -> str:
 def _usage(stats: BatchStats) -> str:
     rate = stats.done / stats.elapsed if stats.elapsed > 0 else 0.0
     text = f"{rate:,.1f}/s | {stats.tokens:,} tokens"
+    if stats.parts:  # long documents are asked in parts: the bar counts documents, this parts
+        text += f" | {stats.parts:,} parts"
     if stats.tokens:
         text += f" | {format_cost(stats.cost_usd if stats.priced else None)}"
     if stats.rate_limited:

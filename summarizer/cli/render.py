@@ -119,6 +119,8 @@ class ArticleView:
         meta = [summary.outlet or "outlet not stated"]
         meta.append(summary.published.isoformat() if summary.published else "undated")
         meta.append(summary.article_id)
+        if summary.chunks > 1:  # a long document, asked in parts
+            meta.append(f"{summary.chunks} parts")
         meta_line = " | ".join(meta)
         room = options.max_width - self._BORDER
         headline = Text(summary.headline, style="bold")
@@ -138,6 +140,8 @@ class ArticleView:
                 )
         else:
             body.append(Text("No events extracted.", style="dim"))
+        # what the reader must know: events may be missing
+        body.extend(Text(f"warning: {w}", style="bold yellow") for w in summary.warnings)
         meta_fits = cell_len(meta_line) <= room
         if not meta_fits:
             body.append(Text(meta_line, style="dim"))

@@ -172,6 +172,43 @@ def run(
             show_default=False,
         ),
     ] = None,
+    chunk_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["chunk_tokens"],
+            metavar="TOKENS",
+            help="Text per request for long documents (default: from the model's context, at "
+            "most 2,500); a longer document is asked in overlapping parts (env "
+            "SUMMARIZER_CHUNK_TOKENS).",
+        ),
+    ] = None,
+    chunk_overlap: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["chunk_overlap"],
+            metavar="SENTENCES",
+            help="Sentences each part repeats from the one before, so an event told across a "
+            "boundary is seen whole (default 2).",
+        ),
+    ] = None,
+    max_document_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["max_document_tokens"],
+            metavar="TOKENS",
+            help="Refuse, before anything is paid for, a document estimated over this "
+            "(default 200,000, about 800 KB of text).",
+        ),
+    ] = None,
+    context_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=LEAST["context_tokens"],
+            metavar="TOKENS",
+            help="The model's context window (default 8,192 for the embedded model, else "
+            "32,768): parts are sized to fit it.",
+        ),
+    ] = None,
     gazetteer: Annotated[
         Path | None,
         typer.Option(
@@ -239,6 +276,10 @@ def run(
         reasks=reasks,
         transport_attempts=transport_attempts,
         constrain_quotes=constrain_quotes,
+        chunk_tokens=chunk_tokens,
+        chunk_overlap=chunk_overlap,
+        max_document_tokens=max_document_tokens,
+        context_tokens=context_tokens,
         # absolute, like the inputs: a run resumed from another directory finds the same file
         gazetteer=str(gazetteer.expanduser().resolve()) if gazetteer else None,
     )
@@ -289,6 +330,7 @@ def run(
             f"at {previous.endpoint}, prompt {previous.prompt_version}); resume it with the "
             "same ones"
         )
+    _announce_cost(paths, summarizer)
     try:
         writer = JsonlWriter(out_file) if out_file else None
     except OSError as exc:  # before any request: nothing asked would have nowhere to go
@@ -434,6 +476,37 @@ def _run_batch(
             highlight=False,
             soft_wrap=True,
         )
+
+
+# A run estimated over this many prompt tokens says so, and what it may cost, before it starts.
+LARGE_RUN_TOKENS = 1_000_000
+
+
+def _announce_cost(paths: list[str], summarizer) -> None:
+    """Before a large run: its size in tokens (from its files' sizes: a page's markup counts
+    too, so this is an upper bound) and, where the model has a price, what that may cost."""
+    from summarizer.chunking import CHARS_PER_TOKEN
+    from summarizer.ingest import expand_inputs
+    from summarizer.pricing import estimate_cost, format_cost
+
+    size = files = 0
+    for item in expand_inputs([p for p in paths if p != STDIN]):
+        if isinstance(item, Path) and item.is_file():
+            size += item.stat().st_size
+            files += 1
+    tokens = size // CHARS_PER_TOKEN
+    if tokens < LARGE_RUN_TOKENS:
+        return
+    model = summarizer.model
+    cost = estimate_cost(model, tokens, 0)
+    price = f"; at {model}'s price, at least {format_cost(cost)}" if cost else ""
+    err.print(
+        f"about {tokens:,} prompt tokens in {files:,} file(s), from their size{price} (plus the "
+        "instructions and the answers). Ctrl-C stops it; --resume finishes it later.",
+        style="yellow",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _announce_embedded(settings: Settings) -> None:

@@ -25,7 +25,7 @@ from html import escape
 from pathlib import Path
 
 from summarizer.export.labels import format_date, format_fatalities, format_place, format_type
-from summarizer.ingest import SourceText, reopen
+from summarizer.ingest import SourceText, reopen, sha256_text
 from summarizer.pricing import Price, estimate_cost
 from summarizer.types.records import ArticleSummary, EventRecord, Failure, MatchStatus
 
@@ -33,7 +33,10 @@ __all__ = ["load_article_text", "render_html", "write_html"]
 
 
 def load_article_text(summary: ArticleSummary, search_dirs: Sequence[Path] = ()) -> SourceText:
-    """The article's text as the run read it (through ingest, which knows every format)."""
+    """The article's text as the run read it: kept in the record (web pages, PDFs, URLs,
+    standard input), else reopened through ingest, which knows every format."""
+    if summary.text is not None and sha256_text(summary.text) == summary.sha256:
+        return SourceText(summary.text, "the record", None)
     return reopen(summary.source_path, summary.sha256, search_dirs)
 
 
@@ -188,6 +191,8 @@ def article_section(a: int, summary: ArticleSummary, text: SourceText) -> str:
     ]
     if summary.url:
         meta.append(summary.url)
+    if summary.chunks > 1:
+        meta.append(f"asked in {summary.chunks} parts")
     parts = [
         f'<section class="article" id="art-{a}" data-article-id="{_e(summary.article_id)}">',
         f"<h2>{_e(summary.headline)}</h2>",
@@ -199,6 +204,8 @@ def article_section(a: int, summary: ArticleSummary, text: SourceText) -> str:
     if summary.sources_cited:
         parts.append(f'<p class="dim">Sources cited: {_e("; ".join(summary.sources_cited))}</p>')
     parts.append("</div>")
+    # events may be missing: said where the events are
+    parts.extend(f'<p class="text-status warn">Warning: {_e(w)}</p>' for w in summary.warnings)
     highlighted = text.text is not None
     if highlighted:
         assert text.text is not None

@@ -36,7 +36,7 @@ from pathlib import Path
 from summarizer.config import Settings
 from summarizer.pipeline.assemble import build_summary, combine_parts
 from summarizer.pipeline.normalise import Gazetteer
-from summarizer.plan import Plan, Planner, Request
+from summarizer.plan import DocumentTooLong, Plan, Planner, Request
 from summarizer.pricing import estimate_cost
 from summarizer.prompts import PromptSet
 from summarizer.providers.base import Extraction, LLMError, Provider
@@ -263,8 +263,8 @@ class Engine:
                 await finishing
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
-                await self._out.put(exc)
+            except BaseException as exc:  # a bug, the ledger failing: raised to the consumer,
+                await self._out.put(exc)  # never left waiting for a result that cannot come
                 return
             await self._out.put(_END)
 
@@ -343,7 +343,15 @@ class Engine:
             row = _failure_row(index, failure, item, status="skipped")
             await self._emit(Result(index, failure=failure, status="skipped", usage=Usage()), row)
             return
-        plan = self.planner.plan(item)
+        try:
+            plan = self.planner.plan(item)
+        except DocumentTooLong as exc:  # refused before anything is paid for
+            failure = Failure(
+                article_id=item.id, source_path=item.source_path, stage="ingest", reason=str(exc)
+            )
+            row = _failure_row(index, failure, item)
+            await self._emit(Result(index, failure=failure, usage=Usage()), row)
+            return
         if len(plan.requests) > 1:
             await self._handle_parts(index, item, plan)
             return
