@@ -201,3 +201,36 @@ def test_a_crash_between_parts_resumes_at_the_next_part(tmp_path):
     parts = result.summary.chunks
     # the three answered before the crash were not asked again: the rest, and the summary
     assert len(resumed.requests) == parts - 3 + 1
+
+
+def test_a_real_cut_off_answer_is_seen_and_the_article_asked_again_in_parts():
+    """Through the real openai client and instructor: a model whose answers stop at max_tokens
+    (finish_reason "length") on texts longer than it can answer gets smaller texts, and every
+    event the article reports is still found."""
+    import json
+
+    from summarizer.ingest import read_article_file
+    from tests.conftest import RECORDING_KEY, SEEDS
+    from tests.fixtures.server import LENGTH_LIMIT_CHARS, start_fixture_server
+
+    article = read_article_file(SEEDS[0])
+    assert len(article.model_text) > LENGTH_LIMIT_CHARS
+    reference = json.loads(
+        (
+            SEEDS[0].parent.parent / "tests" / "fixtures" / "reference" / f"{SEEDS[0].stem}.json"
+        ).read_text()
+    )
+    with start_fixture_server() as server:
+        settings = Settings(
+            base_url=server.base_url, api_key=RECORDING_KEY, model="fixture:length", mode="tools"
+        )
+        [result] = list(Summarizer(settings).summarize_many([article]))
+        cut = [h for h in server.history if h["outcome"] == "length"]
+    assert result.ok and cut, result.failure
+    assert result.summary.chunks > 2
+    # The summary-of-summaries is too long for this model too: said, and the parts' joined.
+    assert [w.split(" (")[0] for w in result.summary.warnings] == [
+        "the document's summary could not be written"
+    ]
+    found = {q for e in result.summary.events for q in (ev.quote for ev in e.evidence)}
+    assert found == {q for e in reference["events"] for q in e["evidence"]}
