@@ -136,6 +136,7 @@ class Config:
     pinvalid: float = 0.0
     retry_after_ms: int = 250
     seed: int = 0
+    planted: bool = False  # answer the planted events each request shows (bench/long_document)
 
 
 class Answers:
@@ -173,6 +174,59 @@ class Answers:
         completion = self.completion_tokens[kind]
         text = self.templates[(kind, tools)] % (prompt, completion, prompt + completion)
         return _response("200 OK", text.encode())
+
+
+# A planted event sentence (bench/long_document.py): "In incident IR-0042, <actor> <did> in
+# <town>, killing <n> people." The answer quotes it and copies its fields, as a faithful model.
+PLANTED = re.compile(
+    r"In incident IR-(\d{4}), ([^,]+?) (shelled|struck|attacked) ([^,]+), killing (\d+) people\."
+)
+
+
+def planted_answer(body: bytes) -> bytes:
+    """The events whose sentences this request shows (at most 8, as the schema allows), or a
+    document summary when the request asks for one."""
+    request = json.loads(body)
+    users = [m["content"] for m in request["messages"] if m.get("role") == "user"]
+    shown = users[0] if users else ""
+    tools = "tools" in request
+    schema_name = (
+        request["tools"][0]["function"]["name"]
+        if tools
+        else ((request.get("response_format") or {}).get("json_schema") or {}).get("name", "")
+    )
+    if "DocumentSummary" in schema_name:
+        obj: dict = {
+            "summary": "A report of many incidents across the north-west.",
+            "key_points": [],
+        }
+    else:
+        sub_event = {"shelled": "Shelling/artillery/missile attack", "struck": "Air/drone strike"}
+        events = [
+            {
+                "sub_event_type": sub_event.get(m[3], "Armed clash"),
+                "plover_type": "ASSAULT",
+                "actor1": m[2],
+                "actor1_type": "State forces",
+                "actor2": "civilians",
+                "actor2_type": "Civilians",
+                "location": m[4],
+                "date_phrase": None,
+                "fatalities_phrase": f"killing {m[5]} people",
+                "fatalities": int(m[5]),
+                "evidence": [m[0]],
+            }
+            for m in PLANTED.finditer(shown)
+        ][:8]
+        obj = {
+            "summary": f"{len(events)} incidents in this part.",
+            "key_points": [],
+            "sources_cited": [],
+            "events": events,
+        }
+    text = _completion_template(json.dumps(obj), tools)
+    prompt, completion = len(body) // 4, 50 + 120 * len(obj.get("events", []))
+    return _response("200 OK", (text % (prompt, completion, prompt + completion)).encode())
 
 
 class Server:
@@ -226,6 +280,8 @@ class Server:
             return self.answers.r500
         if outcome == "timeout":
             return None
+        if self.cfg.planted and outcome == "ok":
+            return planted_answer(body)
         if outcome == "ok":
             found = _DISPATCH.search(body)
             if found:
@@ -293,6 +349,7 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument(f"--{name}", type=float, default=0.0)
     p.add_argument("--retry-after-ms", type=int, default=250)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--planted", type=int, default=0, help="1: answer the planted events shown")
     a = p.parse_args(argv)
     cfg = Config(
         latency=a.latency_ms / 1000,
@@ -303,6 +360,7 @@ def main(argv: list[str] | None = None) -> None:
         pinvalid=a.pinvalid,
         retry_after_ms=a.retry_after_ms,
         seed=a.seed,
+        planted=bool(a.planted),
     )
 
     def ready(port: int) -> None:
