@@ -2,6 +2,8 @@
 serving the packaged Qwen2.5-Coder 1.5B). The answers are the model's own, so the tests check
 invariants, not contents. `-m local` runs the real model instead (slow; not in CI)."""
 
+from pathlib import Path
+
 import pytest
 
 from summarizer import Settings, Summarizer
@@ -44,3 +46,32 @@ def test_real_embedded_model_on_one_seed(seed_articles):
     article = seed_articles["004_b7d2140178b5259b"]
     summary = Summarizer(Settings()).summarize(article)
     check_invariants(summary, article)
+
+
+INDEPENDENT = Path(__file__).resolve().parent / "independent"
+
+
+def long_document(seed_articles):
+    """About 40 KB of distinct reports as one document (a newsroom's daily digest), longer than
+    the embedded model's context: the five sample articles, seven more, and the start of a UN
+    update, which comes last."""
+    from summarizer.ingest import article_from_text
+
+    bodies = [seed_articles[s].model_text for s in SEED_IDS]
+    bodies += [p.read_text() for p in sorted((INDEPENDENT / "articles").glob("*.txt"))]
+    update = (INDEPENDENT / "long" / "report.txt").read_text()[:9000]
+    text = "Daily digest: the war in Syria\n\n" + "\n\n".join([*bodies, update])
+    return article_from_text(text, "digest", source_path="mem/digest.txt"), len(text) - len(update)
+
+
+@pytest.mark.local
+def test_real_embedded_model_on_a_document_longer_than_its_context(seed_articles):
+    """No context error: the document is asked in parts, and events come from its last part."""
+    article, last_part = long_document(seed_articles)
+    assert len(article.text) > 38_000
+    summary = Summarizer(Settings()).summarize(article)
+    assert summary.chunks > 1
+    assert any(ev.start >= last_part for e in summary.events for ev in e.evidence if ev.start)
+    for event in summary.events:
+        for ev in event.evidence:
+            assert ev.status is MatchStatus.EXACT and article.text[ev.start : ev.end] == ev.quote

@@ -14,7 +14,7 @@ ALLOWED = {
     "types": set(),
     "config": set(),
     "pricing": {"config"},
-    "ingest": set(),
+    "ingest": {"chunking"},  # sentence spans, to find planted instructions
     "prompts": set(),
     "quote_grammar": set(),
     "providers": {"config"},

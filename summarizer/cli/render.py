@@ -36,6 +36,8 @@ def _actor(event: EventRecord) -> str:
 
 
 def evidence_cell(event: EventRecord) -> Text:
+    if event.suspect_source:  # its evidence is a planted instruction: never shown as fact
+        return Text("SUSPECT SOURCE", style="bold magenta")
     best = min(event.evidence, key=lambda e: list(MatchStatus).index(e.status))
     label, style = _STATUS_STYLE[best.status]
     if best.status is MatchStatus.FUZZY:
@@ -58,6 +60,12 @@ def _cells(event: EventRecord) -> tuple[str, str, str, str, str]:
     )
 
 
+def _style(event: EventRecord) -> str:
+    """Not supported by the text, or supported only by an instruction planted in it: shown,
+    never as fact."""
+    return "dim strike" if not event.grounded or event.suspect_source else ""
+
+
 def events_table(summary: ArticleSummary) -> Table:
     table = Table(show_lines=False, expand=True, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
@@ -67,7 +75,7 @@ def events_table(summary: ArticleSummary) -> Table:
     table.add_column("Evidence", no_wrap=True)
     for n, event in enumerate(summary.events, 1):
         # An event the text does not support is shown, but never as fact.
-        style = None if event.grounded else "dim strike"
+        style = _style(event) or None
         table.add_row(str(n), *map(escape, _cells(event)), evidence_cell(event), style=style)
     return table
 
@@ -76,7 +84,7 @@ def events_blocks(summary: ArticleSummary) -> Group:
     """One block per event: its type and evidence status, then when, who, where, deaths."""
     blocks = []
     for n, event in enumerate(summary.events, 1):
-        style = "" if event.grounded else "dim strike"
+        style = _style(event)
         date, kind, actors, place, deaths = _cells(event)
         blocks.append(
             Text.assemble(f"{n:>2}. ", (kind, "bold"), "  ", evidence_cell(event), style=style)
@@ -129,6 +137,15 @@ class ArticleView:
         body.append(Text(summary.summary))
         if summary.events:
             body.append(EventsView(summary))
+            suspect = sum(e.suspect_source for e in summary.events)
+            if suspect:
+                body.append(
+                    Text(
+                        f"{suspect} event(s) marked SUSPECT SOURCE: their only evidence is a "
+                        "sentence written to instruct an AI model, not reporting.",
+                        style="magenta",
+                    )
+                )
             ungrounded = len(summary.events) - summary.grounded_events
             if ungrounded:
                 body.append(

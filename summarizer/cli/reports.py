@@ -87,6 +87,14 @@ def export(
         typer.Option(min=0, metavar="USD", help="HTML: USD per million completion tokens."),
     ] = None,
     title: Annotated[str | None, typer.Option(metavar="TEXT", help="HTML: page title.")] = None,
+    include_suspect: Annotated[
+        bool,
+        typer.Option(
+            "--include-suspect",
+            help="CSV: also the events whose only evidence is an instruction planted for AI "
+            "models (left out by default; marked in their notes).",
+        ),
+    ] = False,
     ledger: LedgerOption = None,
 ) -> None:
     """Export saved results as JSONL, ACLED-style CSV or an HTML report."""
@@ -104,14 +112,30 @@ def export(
     if str(out_file) == "-":  # standard output: the export alone, the count on stderr
         with tempfile.TemporaryDirectory(prefix="summarizer-export-") as tmp:
             staged = Path(tmp) / f"export.{fmt}"
-            written = export_run(run, fmt, staged, text_dirs=text_dir, prices=prices, title=title)
+            written = export_run(
+                run,
+                fmt,
+                staged,
+                text_dirs=text_dir,
+                prices=prices,
+                title=title,
+                include_suspect=include_suspect,
+            )
             with staged.open("rb") as exported:
                 shutil.copyfileobj(exported, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         Console(stderr=True).print(f"{written} {what} -> standard output", highlight=False)
         return
     try:
-        written = export_run(run, fmt, out_file, text_dirs=text_dir, prices=prices, title=title)
+        written = export_run(
+            run,
+            fmt,
+            out_file,
+            text_dirs=text_dir,
+            prices=prices,
+            title=title,
+            include_suspect=include_suspect,
+        )
     except OSError as exc:
         raise usage_error(cannot_write(out_file, exc)) from None
     _out().print(f"{written} {what} -> {out_file}", highlight=False, soft_wrap=True)

@@ -45,6 +45,7 @@ class ExportOptions:
     text_dirs: list[Path] = field(default_factory=list)
     prices: Price | None = None
     title: str | None = None
+    include_suspect: bool = False  # csv: events whose only evidence is a planted instruction
 
 
 def _jsonl(run: LoadedRun, out: Path, options: ExportOptions) -> int:
@@ -52,7 +53,7 @@ def _jsonl(run: LoadedRun, out: Path, options: ExportOptions) -> int:
 
 
 def _csv(run: LoadedRun, out: Path, options: ExportOptions) -> int:
-    return write_csv(run.summaries, out)
+    return write_csv(run.summaries, out, options.include_suspect)
 
 
 def _html(run: LoadedRun, out: Path, options: ExportOptions) -> int:
@@ -85,6 +86,7 @@ def export_run(
     text_dirs: list[Path] | None = None,
     prices: Price | None = None,
     title: str | None = None,
+    include_suspect: bool = False,
 ) -> int:
     """Write ``run`` as ``fmt`` (see ``FORMATS``); returns records written (summaries for jsonl
     and html, event rows for csv)."""
@@ -92,4 +94,4 @@ def export_run(
     if writer is None:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return writer(run, out, ExportOptions(list(text_dirs or []), prices, title))
+    return writer(run, out, ExportOptions(list(text_dirs or []), prices, title, include_suspect))

@@ -32,8 +32,8 @@ COLUMNS: dict[str, str] = {
     "year": "Year of event_date.",
     "time_precision": "1 = the day, 2 = a week or a few days, 3 = a month or longer.",
     "disorder_type": "Political violence | Demonstrations | Strategic developments.",
-    "event_type": "ACLED event type; empty for a diplomatic or verbal event.",
-    "sub_event_type": "ACLED sub-event type; empty for a diplomatic or verbal event.",
+    "event_type": "ACLED event type; empty for statements and talks, which ACLED does not code.",
+    "sub_event_type": "ACLED sub-event type (an agreement: Strategic developments / Agreement).",
     "actor1": "Actor 1, ACLED-style normalised name (as written when not normalised).",
     "assoc_actor_1": "Actors associated with actor 1, '; '-separated.",
     "inter1": "ACLED actor type of actor 1 (name, e.g. 'State forces').",
@@ -111,6 +111,8 @@ def _notes(event: EventRecord) -> str:
     note = f"{when}: {what}, {who}{where}; {deaths}."
     if not event.grounded:
         note += " Evidence NOT found in the article."
+    if event.suspect_source:
+        note += " SUSPECT SOURCE: its only evidence is an instruction planted for AI models."
     return note
 
 
@@ -182,20 +184,25 @@ def _cell(value: object) -> object:
     return value
 
 
-def rows(summaries: Iterable[ArticleSummary]) -> Iterator[dict[str, object]]:
+def rows(
+    summaries: Iterable[ArticleSummary], include_suspect: bool = False
+) -> Iterator[dict[str, object]]:
+    """Event rows; an event whose only evidence is a planted instruction only on request."""
     for summary in summaries:
         for event in summary.events:
+            if event.suspect_source and not include_suspect:
+                continue
             row = event_row(summary, event)
             yield {k: _cell(row[k]) for k in COLUMNS}
 
 
-def write_csv(summaries: Iterable[ArticleSummary], out: Path) -> int:
+def write_csv(summaries: Iterable[ArticleSummary], out: Path, include_suspect: bool = False) -> int:
     """Write the header and one row per event; returns the number of rows."""
     count = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
-        for row in rows(summaries):
+        for row in rows(summaries, include_suspect):
             writer.writerow(row)
             count += 1
     return count

@@ -168,7 +168,8 @@ def events_table(a: int, summary: ArticleSummary, highlighted: bool) -> str:
     body = []
     for e, event in enumerate(summary.events, 1):
         anchor = _event_anchor(a, e)
-        cls = "event" + ("" if event.grounded else " ungrounded")
+        # not supported by the text, or only by an instruction planted in it: never as fact
+        cls = "event" + ("" if event.grounded and not event.suspect_source else " ungrounded")
         deaths = format_fatalities(event.fatalities)
         if event.fatalities.reported_by:
             deaths += f" (per {event.fatalities.reported_by})"
@@ -176,7 +177,14 @@ def events_table(a: int, summary: ArticleSummary, highlighted: bool) -> str:
             f'<tr class="{cls}" id="{anchor}" data-event-id="{_e(event.id)}" '
             f'data-label="{_e(_event_label(e, event))}">'
             f"<td>{e}</td><td>{_e(format_date(event.date))}</td><td>{_e(format_type(event))}"
-            f'<br><span class="tag">{_e(event.plover_type.value)}</span></td>'
+            f'<br><span class="tag">{_e(event.plover_type.value)}</span>'
+            + (
+                '<br><span class="tag suspect">SUSPECT SOURCE: its evidence is an instruction '
+                "planted for AI models</span>"
+                if event.suspect_source
+                else ""
+            )
+            + "</td>"
             f"<td>{_actors(event)}</td><td>{_e(format_place(event))}</td><td>{_e(deaths)}</td>"
             f"<td>{_evidence_cell(a, e, event, highlighted)}</td></tr>"
         )

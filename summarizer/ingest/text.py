@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from summarizer.ingest.datelines import published_date
+from summarizer.ingest.instructions import planted_instructions
 from summarizer.types.article import Article, InputError, sha256_text
 
 # Lines that are page furniture, not reporting. Matched against a stripped line.
@@ -75,6 +76,9 @@ def article_from_text(
         if (s or (kept and kept[-1])) and not _is_furniture(s):
             kept.append(s)
     model_text = "\n".join(kept).strip()
+    planted = tuple(planted_instructions(text))
+    for start, end, _ in planted:  # the model never reads what was written to instruct it
+        model_text = model_text.replace(text[start:end], "")
 
     return Article(
         id=article_id,
@@ -86,6 +90,7 @@ def article_from_text(
         url=url,
         source_path=source_path,
         model_text=model_text,
+        planted=planted,
     )
 
 

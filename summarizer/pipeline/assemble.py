@@ -33,12 +33,23 @@ from summarizer.types.records import (
     Evidence,
     Fatalities,
     MatchStatus,
+    PloverType,
     Provenance,
+    SubEventType,
     disorder_type_of,
     interaction_of,
 )
 
 _TARGETING_TYPES = {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSIONS}
+# A diplomatic or verbal event (no ACLED sub-event type from the model) that ACLED codes all the
+# same, as a strategic development: a ceasefire or deal struck (AGREE), territory handed over
+# without a fight (RETREAT), forces raised or moved (MOBILIZE). Statements, accusations, talks,
+# threats and appeals ACLED does not code: they keep their PLOVER type alone.
+DIPLOMATIC_SUB_EVENT = {
+    PloverType.AGREE: SubEventType.AGREEMENT,
+    PloverType.RETREAT: SubEventType.NON_VIOLENT_TRANSFER_OF_TERRITORY,
+    PloverType.MOBILIZE: SubEventType.CHANGE_TO_GROUP_ACTIVITY,
+}
 
 
 def build_event(
@@ -49,7 +60,8 @@ def build_event(
     sources_cited: list[str],
     gazetteer: Gazetteer | None = None,
 ) -> EventRecord:
-    event_type = SUB_EVENT_PARENT[event.sub_event_type] if event.sub_event_type else None
+    sub_event_type = event.sub_event_type or DIPLOMATIC_SUB_EVENT.get(event.plover_type)
+    event_type = SUB_EVENT_PARENT[sub_event_type] if sub_event_type else None
     # The same quote twice is one piece of evidence.
     quotes = list(dict.fromkeys(q.strip() for q in event.evidence if q.strip()))
     evidence = [_paged(grounder.locate(q), article.pages) for q in quotes]
@@ -66,7 +78,7 @@ def build_event(
     return EventRecord(
         id=event_id,
         event_type=event_type,
-        sub_event_type=event.sub_event_type,
+        sub_event_type=sub_event_type,
         disorder_type=disorder_type_of(event_type),
         plover_type=event.plover_type,
         actor1=actor1,
@@ -80,6 +92,15 @@ def build_event(
         ),
         evidence=evidence,
         grounded=any(e.status is not MatchStatus.UNMATCHED for e in evidence),
+        suspect_source=_planted_only(evidence, article.planted),
+    )
+
+
+def _planted_only(evidence: list[Evidence], planted: tuple[tuple[int, int, str], ...]) -> bool:
+    """Every located quote lies in a sentence planted to instruct a model."""
+    located = [(e.start, e.end) for e in evidence if e.start is not None and e.end is not None]
+    return bool(planted and located) and all(
+        any(s < pe and ps < e for ps, pe, _ in planted) for s, e in located
     )
 
 
@@ -181,6 +202,14 @@ def build_summary(
         e if e.place is p else e.model_copy(update={"place": p})
         for e, p in zip(events, places, strict=True)
     ]
+    warnings = list(warnings or [])
+    for start, end, why in article.planted:
+        quoted = article.text[start:end]
+        shown = quoted if len(quoted) <= 160 else quoted[:157] + "..."
+        warnings.append(
+            f"a sentence {why} was kept from the model (a planted instruction, not reporting): "
+            f"{shown!r}"
+        )
     return ArticleSummary(
         article_id=article.id,
         source_path=article.source_path,
@@ -193,7 +222,7 @@ def build_summary(
         text_length=len(article.text),
         text=article.text if article.keep_text else None,
         chunks=len(parts),
-        warnings=list(warnings or []),
+        warnings=warnings,
         summary=(overview.summary if overview else combined.summary).strip(),
         key_points=overview.key_points if overview else combined.key_points,
         sources_cited=combined.sources_cited,

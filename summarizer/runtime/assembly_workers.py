@@ -91,6 +91,7 @@ def article_fields(article: Article) -> dict:
         "author": article.author,
         "pages": list(article.pages),
         "keep_text": article.keep_text,
+        "planted": [list(p) for p in article.planted],
     }
 
 
@@ -108,6 +109,7 @@ def article_from_fields(f: dict) -> Article:
         author=f.get("author"),
         pages=tuple(f.get("pages") or ()),
         keep_text=bool(f.get("keep_text")),
+        planted=tuple(tuple(p) for p in f.get("planted") or ()),
     )
 
 

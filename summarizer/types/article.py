@@ -32,6 +32,9 @@ class Article:
     # The text was made from the input (a page's main text, a PDF's text layer) or cannot be
     # read again (standard input, a URL): the record keeps it, so offsets can be checked later.
     keep_text: bool = False
+    # Sentences addressed to a model reading the article (start, end in ``text``, why): planted
+    # instructions, kept out of ``model_text`` (ingest/instructions.py).
+    planted: tuple[tuple[int, int, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.model_text:
