@@ -9,7 +9,10 @@ each to its meaning; the README lists them. Conventions:
   "State forces-Rebel group", "State forces only"), as ACLED's API returns them by default.
 * ``iso`` is the ISO 3166-1 numeric code and ``country`` the short name, as in ACLED.
 * ``fatalities`` follows ACLED: the conservative death count, 0 when none is stated. Whether a
-  toll was stated at all shows in ``fatalities_best`` (empty when not).
+  toll was stated at all shows in ``fatalities_best`` (empty when not). A toll that already
+  counts another event's dead (a day's total and a part told apart; ``Fatalities.includes``)
+  carries only the rest, as ACLED splits a total, so that the column sums to the article's
+  deaths; ``fatalities_low/best/high`` keep the toll as stated.
 * Events the text does not support (``grounded`` false) are exported, marked, never dropped.
 * Diplomatic and verbal events have no ACLED type: ``event_type`` and ``sub_event_type`` are
   empty and ``plover_type`` says what happened.
@@ -52,7 +55,8 @@ COLUMNS: dict[str, str] = {
     "geo_precision": "1 = the town, 2 = near a town or part of a region, 3 = a region only.",
     "source": "The outlet, and the source the event's evidence cites, '; '-separated.",
     "notes": "Short description built from the fields: date, type, actors, place, deaths.",
-    "fatalities": "ACLED conservative death count; 0 when no death toll is stated.",
+    "fatalities": "ACLED conservative death count; 0 when no death toll is stated; less the "
+    "deaths of the events in fatalities_includes.",
     # ours
     "article_id": "Id of the article the event comes from.",
     "event_date_end": "Last day of the date window.",
@@ -67,6 +71,7 @@ COLUMNS: dict[str, str] = {
     "fatalities_high": "UCDP high estimate; empty when unbounded or not stated.",
     "fatalities_phrase": "The death-toll words as written.",
     "fatalities_reported_by": "Who reported the toll, when the evidence names a cited source.",
+    "fatalities_includes": "Events whose deaths this toll already counts, '; '-separated.",
     "grounded": "true when at least one evidence quote was found in the article.",
     "evidence_status": "Best match of the evidence quotes: exact | fuzzy | unmatched.",
     "evidence": "The evidence quotes with their status and character offsets, ' | '-separated.",
@@ -108,6 +113,8 @@ def _notes(event: EventRecord) -> str:
             where += f" ({event.place.admin1})"
     f = event.fatalities
     deaths = f"{f.acled} killed" if f.acled is not None else "no death toll stated"
+    if f.includes:
+        deaths += f" in all, counting those of {', '.join(f.includes)}"
     note = f"{when}: {what}, {who}{where}; {deaths}."
     if not event.grounded:
         note += " Evidence NOT found in the article."
@@ -156,7 +163,7 @@ def event_row(summary: ArticleSummary, event: EventRecord) -> dict[str, object]:
         "geo_precision": place.geo_precision if place else None,
         "source": "; ".join(dict.fromkeys(sources)),
         "notes": _notes(event),
-        "fatalities": f.acled if f.acled is not None else 0,
+        "fatalities": f.own_deaths({e.id: e.fatalities.acled for e in summary.events}),
         "article_id": summary.article_id,
         "event_date_end": (date.end or date.start).isoformat() if date.start else None,
         "date_phrase": date.phrase,
@@ -170,6 +177,7 @@ def event_row(summary: ArticleSummary, event: EventRecord) -> dict[str, object]:
         "fatalities_high": f.high,
         "fatalities_phrase": f.phrase,
         "fatalities_reported_by": f.reported_by,
+        "fatalities_includes": "; ".join(f.includes),
         "grounded": "true" if event.grounded else "false",
         "evidence_status": best.value,
         "evidence": _evidence(event),

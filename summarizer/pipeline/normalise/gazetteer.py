@@ -32,7 +32,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -41,7 +41,14 @@ from rapidfuzz import fuzz, process
 
 from summarizer.pipeline.normalise.text import ARTICLES, fold, skeleton
 
-__all__ = ["Admin1Mention", "Gazetteer", "GazetteerEntry", "PlaceAlias", "ascii_name"]
+__all__ = [
+    "Admin1Mention",
+    "Gazetteer",
+    "GazetteerEntry",
+    "PlaceAlias",
+    "ascii_name",
+    "unpossessive",
+]
 
 Kind = Literal["town", "feature", "area"]
 
@@ -120,7 +127,8 @@ def _data_rows(filename: str) -> Iterator[dict[str, str]]:
         yield {k: (v or "").strip() for k, v in row.items()}
 
 
-@dataclass(frozen=True)
+# eq=False: hashed by identity (one table per process), a key of the mention memo below.
+@dataclass(frozen=True, eq=False)
 class _Admin1Table:
     by_geonames_code: dict[str, str]
     by_key: dict[str, str]  # skeleton of any spelling -> ACLED name
@@ -163,11 +171,19 @@ def _load_aliases() -> list[PlaceAlias]:
 # context words that make a governorate mention "strong"
 # ----------------------------------------------------------------------------------------------
 
+# Matched at a mention's end and searched in the few characters before its start (``pos`` /
+# ``endpos``: no copy of the text around it, which for a whole article would cost its length
+# for every mention).
 _AFTER_STRONG = re.compile(
-    r"^\s*(?:province|governorate|countryside|region|provinces)\b", re.IGNORECASE
+    r"\s*(?:province|governorate|countryside|region|provinces)\b", re.IGNORECASE
 )
+_BEFORE_CHARS = 40  # longer than any of the phrases below
+# Around a word of a governorate's spelling: room for the rest of a three-word spelling and the
+# words that make a mention strong, on either side.
+_AROUND_CHARS = 80
+# ("the opposition-held area of Idlib" is the governorate's region too)
 _BEFORE_STRONG = re.compile(
-    r"(?:\b(?:province|governorate|provinces|governorates|countryside)\s+of"
+    r"(?:\b(?:province|governorate|provinces|governorates|countryside|areas?|regions?)\s+of"
     r"|\b(?:north|south|east|west)(?:ern)?|\bcentral|\brural)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -176,6 +192,9 @@ _BEFORE_IN = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _WORD = re.compile(r"[^\W\d_][\w'\u2018\u2019-]*", re.UNICODE)
 _POSSESSIVE = re.compile("['\u2019]s$")
+# Distinct unknown names met by ``fuzzy`` are remembered up to this many (then forgotten at once):
+# the same unlocated village recurs in every event of an article and across a corpus.
+_FUZZY_MEMO_SIZE = 20_000
 
 
 class Gazetteer:
@@ -203,6 +222,7 @@ class Gazetteer:
                 if key and entry not in self._by_key[key]:
                     self._by_key[key].append(entry)
         self._keys = list(self._by_key)
+        self._fuzzy_memo: dict[str, tuple[str | None, float]] = {}
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -313,50 +333,99 @@ class Gazetteer:
         key = skeleton(name)
         if len(key.replace(" ", "")) < FUZZY_MIN_LENGTH or not self._keys:
             return [], 0.0
-        best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
-        if best is None:
-            return [], 0.0
-        return self.lookup(best[0]), float(best[1])
+        # The scan over every key is the costliest look-up here, and a name the gazetteer lacks
+        # is asked again for each event at that place: remember the answer per key.
+        if (memo := self._fuzzy_memo.get(key)) is None:
+            best = process.extractOne(
+                key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
+            )
+            memo = (best[0], float(best[1])) if best else (None, 0.0)
+            if len(self._fuzzy_memo) >= _FUZZY_MEMO_SIZE:
+                self._fuzzy_memo.clear()
+            self._fuzzy_memo[key] = memo
+        found, score = memo
+        return (self.lookup(found), score) if found is not None else ([], 0.0)
 
-    def admin1_mentions(self, text: str) -> list[Admin1Mention]:
-        """Every governorate named in ``text`` (one, two or three word spellings), in order."""
-        # A window's skeleton tokens all come from its words' own skeletons (less articles), so
-        # a window holding a word with a token no governorate spelling has cannot match: skip it
-        # unhashed. Most texts hold no spelling's anchor at all: one regex scan and a cached
-        # look-up per word.
-        table = self.admin1_table
-        if not any(_holds_any(table.anchors, w) for w in _WORD.findall(text)):
-            return []
-        words = [(m.start(), m.end(), _unpossessive(m.group())) for m in _WORD.finditer(text)]
-        possible = [_within(table.tokens, w) for _, _, w in words]
+    def admin1_mentions_around(
+        self, text: str, spans: Iterable[tuple[int, int]]
+    ) -> tuple[Admin1Mention, ...]:
+        """The governorates named in a long ``text`` (a whole article) within a few words of
+        the given word ``spans`` (where the caller found a word of some governorate spelling):
+        what ``admin1_mentions(text)`` finds there, for a fraction of reading every word."""
+        windows: list[list[int]] = []
+        for start, end in sorted(spans):
+            lo, hi = max(0, start - _AROUND_CHARS), end + _AROUND_CHARS
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
         mentions: list[Admin1Mention] = []
-        i = 0
-        while i < len(words):
-            if not possible[i]:  # (nor can any window starting here)
-                i += 1
-                continue
-            for n in (3, 2, 1):  # longest spelling first: "Deir ez-Zor", "Rif Dimashq"
-                if i + n > len(words) or not all(possible[i : i + n]):
-                    continue
-                start, end = words[i][0], words[i + n - 1][1]
-                admin1 = self.admin1(" ".join(w for _, _, w in words[i : i + n]))
-                if admin1:
-                    before, after = text[:start], text[end:]
-                    mentions.append(
-                        Admin1Mention(
-                            start,
-                            end,
-                            admin1,
-                            strong=bool(
-                                _AFTER_STRONG.match(after) or _BEFORE_STRONG.search(before)
-                            ),
-                            after_in=bool(_BEFORE_IN.search(before)),
-                        )
-                    )
-                    i += n - 1
-                    break
+        for lo, hi in windows:
+            # from a word's start to a word's end: no half word is read as a name
+            lo = text.rfind(" ", 0, lo) + 1 if lo else 0
+            hi = stop if (stop := text.find(" ", hi)) >= 0 else len(text)
+            mentions.extend(
+                replace(m, start=m.start + lo, end=m.end + lo)
+                for m in _admin1_mentions(self.admin1_table, text[lo:hi])
+            )
+        return tuple(mentions)
+
+    def admin1_mentions(self, text: str) -> tuple[Admin1Mention, ...]:
+        """Every governorate named in ``text`` (one, two or three word spellings), in order."""
+        # One event's evidence is read for governorates by several rules: a short text's
+        # answer is kept (a long one, a whole article, is read once by its caller).
+        if len(text) <= _MEMO_TEXT_CHARS:
+            return _short_text_mentions(self.admin1_table, text)
+        return _admin1_mentions(self.admin1_table, text)
+
+
+def _admin1_mentions(table: _Admin1Table, text: str) -> tuple[Admin1Mention, ...]:
+    # A window's skeleton tokens all come from its words' own skeletons (less articles), so
+    # a window holding a word with a token no governorate spelling has cannot match: skip it
+    # unhashed. Most texts hold no spelling's anchor at all: one regex scan and a cached
+    # look-up per word.
+    if not any(_holds_any(table.anchors, w) for w in _WORD.findall(text)):
+        return ()
+    words = [(m.start(), m.end(), unpossessive(m.group())) for m in _WORD.finditer(text)]
+    possible = [_within(table.tokens, w) for _, _, w in words]
+    mentions: list[Admin1Mention] = []
+    i = 0
+    while i < len(words):
+        if not possible[i]:  # (nor can any window starting here)
             i += 1
-        return mentions
+            continue
+        for n in (3, 2, 1):  # longest spelling first: "Deir ez-Zor", "Rif Dimashq"
+            if i + n > len(words) or not all(possible[i : i + n]):
+                continue
+            start, end = words[i][0], words[i + n - 1][1]
+            admin1 = table.by_key.get(skeleton(" ".join(w for _, _, w in words[i : i + n])))
+            if admin1:
+                lo = max(0, start - _BEFORE_CHARS)
+                mentions.append(
+                    Admin1Mention(
+                        start,
+                        end,
+                        admin1,
+                        strong=bool(
+                            _AFTER_STRONG.match(text, end) or _BEFORE_STRONG.search(text, lo, start)
+                        ),
+                        after_in=bool(_BEFORE_IN.search(text, lo, start)),
+                    )
+                )
+                i += n - 1
+                break
+        i += 1
+    return tuple(mentions)
+
+
+# Texts up to this long (an event's evidence) have their mentions remembered, a few thousand of
+# them: the rules of one event ask about the same text several times.
+_MEMO_TEXT_CHARS = 2_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_text_mentions(table: _Admin1Table, text: str) -> tuple[Admin1Mention, ...]:
+    return _admin1_mentions(table, text)
 
 
 # The same words recur from context to context: each is checked once.
@@ -369,10 +438,11 @@ def _within(tokens: frozenset[str], word: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _holds_any(tokens: frozenset[str], word: str) -> bool:
     """Whether a token of the word's skeleton (less any possessive 's) is one of ``tokens``."""
-    return not tokens.isdisjoint(skeleton(_unpossessive(word)).split())
+    return not tokens.isdisjoint(skeleton(unpossessive(word)).split())
 
 
-def _unpossessive(word: str) -> str:
+def unpossessive(word: str) -> str:
+    """The word without a possessive 's ("Hama's" -> "Hama")."""
     return _POSSESSIVE.sub("", word) if "'" in word or "\u2019" in word else word
 
 

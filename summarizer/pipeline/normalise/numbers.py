@@ -19,9 +19,35 @@ UNITS = {w: i for i, w in enumerate(_UNIT_WORDS)}
 TENS = {w: 10 * i for i, w in enumerate(_TENS_WORDS, start=2)}
 SCALES = {"hundred": 100, "thousand": 1000}
 
-_SMALL = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
-# A number phrase: words joined by spaces/hyphens/"and", e.g. "twenty-six", "three hundred and ten".
-WORD_NUMBER = rf"(?:{_SMALL})(?:[\s-]+(?:and\s+)?(?:{_SMALL}|hundred|thousand))*"
+
+def _trie(words: list[str]) -> str:
+    """A regex for any of ``words`` that branches letter by letter, a longer word before its
+    prefix ("seventeen" before "seven"). A plain alternation makes the engine try every word at
+    every position of a text; this one fails at the first letter that fits no word."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        branches = [re.escape(c) + render(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return f"(?:{render(tree)})"
+
+
+_SMALL = _trie([*UNITS, *TENS])
+# A number phrase: words joined by spaces/hyphens, e.g. "twenty-six", "three hundred and ten".
+# "and" joins only after "hundred"/"thousand": "killing five and three others" is two counts.
+WORD_NUMBER = (
+    rf"(?:{_SMALL})(?:[\s-]+(?:{_SMALL}|hundred|thousand)"
+    rf"|(?:(?<=hundred)|(?<=thousand))\s+and\s+(?:{_SMALL}))*"
+)
 DIGIT_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 NUMBER = rf"(?:{DIGIT_NUMBER}|{WORD_NUMBER})"
 
