@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from summarizer.chunking import estimate_tokens, halves, windows
 from summarizer.config import Settings
+from summarizer.pipeline.summary_check import summary_problem
 from summarizer.prompts import PromptSet, load_summary_prompt
+from summarizer.providers.base import Check
 from summarizer.quote_grammar import quote_constrained_model
 from summarizer.store.keys import cache_key, document_key, part_key
 from summarizer.types.article import Article
@@ -109,6 +111,14 @@ class Planner:
         if request.kind.startswith("summary"):
             return load_summary_prompt().messages(article, request.text.split("\0"))
         return self.prompts.messages(article, None if request.kind == "extract" else request.text)
+
+    def check(self, article: Article, request: Request) -> Check | None:
+        """What a valid answer to ``request`` must also pass: the summary of the article (its
+        own, or a long document's, written from its parts') must not copy the headline nor
+        state numbers or names the article does not. A part's summary is only raw material."""
+        if request.kind != "extract" and not request.kind.startswith("summary"):
+            return None
+        return lambda answer: summary_problem(answer.summary, article.headline, article.text)
 
     def response_model(self, article: Article, request: Request) -> type:
         if request.kind.startswith("summary"):

@@ -21,7 +21,7 @@ ALLOWED = {
     "pipeline": {"ingest"},
     "store": {"config"},
     "chunking": set(),
-    "plan": {"chunking", "config", "prompts", "quote_grammar", "store"},
+    "plan": {"chunking", "config", "pipeline", "prompts", "providers", "quote_grammar", "store"},
     "runtime": {"config", "pipeline", "plan", "pricing", "prompts", "providers", "store"},
     "api": {"config", "ingest", "plan", "prompts", "providers", "runtime", "store"},
     "export": {"ingest", "pricing", "store"},

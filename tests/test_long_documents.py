@@ -61,7 +61,7 @@ class Planted:
     async def aclose(self) -> None:
         pass
 
-    async def extract(self, messages, response_model) -> Extraction:
+    async def extract(self, messages, response_model, check=None) -> Extraction:
         text = messages[-1]["content"]
         if self.crash_after is not None and len(self.requests) >= self.crash_after:
             raise Crash()
@@ -141,8 +141,8 @@ def test_where_a_text_cannot_be_split_the_record_says_events_may_be_missing():
     provider = Planted()
 
     class TenInOne(Planted):
-        async def extract(self, messages, response_model):
-            answer = await super().extract(messages, response_model)
+        async def extract(self, messages, response_model, check=None):
+            answer = await super().extract(messages, response_model, check)
             event = answer.summary.events[0] if answer.summary.events else None
             if event is not None:
                 answer.summary.events[:] = [event] * EVENTS_PER_ANSWER

@@ -135,6 +135,8 @@ class ArticleView:
         title_fits = cell_len(summary.headline) <= room  # cells: a wide script takes two each
         body: list = [] if title_fits else [headline]
         body.append(Text(summary.summary))
+        if summary.summary_unverified:  # shown, but never as if checked
+            body.append(Text(f"summary unverified: {summary.summary_unverified}", style="yellow"))
         if summary.events:
             body.append(EventsView(summary))
             suspect = sum(e.suspect_source for e in summary.events)

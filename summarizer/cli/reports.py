@@ -163,8 +163,11 @@ def eval_command(
     ] = None,
     ledger: LedgerOption = None,
 ) -> None:
-    """Score results against gold annotations: precision, recall and F1 (strict and lenient),
-    per-field accuracy, fatality error and bias, grounded evidence."""
+    """Score results against gold annotations: precision, recall and F1 side by side for
+    strict pairs (sub-event type, place, date, actor 1, toll in the gold range),
+    type+place+date pairs and lenient pairs (disorder type); per-field accuracy, fatality
+    error and bias, grounded evidence. Events whose evidence is not in the text, or rests on
+    an instruction planted for AI models, are never a match."""
     try:
         gold_set = load_gold(gold)
     except GoldError as exc:

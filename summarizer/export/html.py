@@ -207,6 +207,10 @@ def article_section(a: int, summary: ArticleSummary, text: SourceText) -> str:
         f'<p class="meta">{" | ".join(_e(m) for m in meta)}</p>',
         f'<div class="summary"><p>{_e(summary.summary)}</p>',
     ]
+    if summary.summary_unverified:
+        parts.append(
+            f'<p class="text-status warn">Summary unverified: {_e(summary.summary_unverified)}</p>'
+        )
     if summary.key_points:
         parts.append("<ul>" + "".join(f"<li>{_e(k)}</li>" for k in summary.key_points) + "</ul>")
     if summary.sources_cited:

@@ -22,6 +22,8 @@ from summarizer.pipeline.normalise import (
     resolve_place,
     share_admin1,
 )
+from summarizer.pipeline.summary_check import summary_problem
+from summarizer.pipeline.tolls import link_tolls
 from summarizer.types.article import Article
 from summarizer.types.extraction import DocumentSummary, ExtractedEvent, ExtractedSummary
 from summarizer.types.records import (
@@ -65,11 +67,21 @@ def build_event(
     # The same quote twice is one piece of evidence.
     quotes = list(dict.fromkeys(q.strip() for q in event.evidence if q.strip()))
     evidence = [_paged(grounder.locate(q), article.pages) for q in quotes]
-    actor1 = normalise_actor(event.actor1, event.actor1_type)
-    actor2 = normalise_actor(event.actor2, event.actor2_type) if event.actor2 else None
-    type2 = actor2.type if actor2 else None
     context = " ".join(quotes)
-    match = resolve_place(event.location, context, gazetteer) if event.location else None
+    # The quotes complete a shortened name ("the government ..., along with its ally Russia").
+    actor1 = normalise_actor(event.actor1, event.actor1_type, context=context)
+    actor2 = (
+        normalise_actor(event.actor2, event.actor2_type, context=context) if event.actor2 else None
+    )
+    type2 = actor2.type if actor2 else None
+    # The whole article too, and where the evidence sits in it: a village the gazetteer lacks
+    # takes the governorate the article states nearest to it (read once per article).
+    spans = [(e.start, e.end) for e in evidence if e.start is not None and e.end is not None]
+    match = (
+        resolve_place(event.location, context, gazetteer, article=article.text, spans=spans)
+        if event.location
+        else None
+    )
     place = (
         match.place.model_copy(update={"geonames_id": match.geonames_id, "rule": match.rule})
         if match
@@ -202,6 +214,8 @@ def build_summary(
         e if e.place is p else e.model_copy(update={"place": p})
         for e, p in zip(events, places, strict=True)
     ]
+    # A day's total and a part of it told apart: the total records which deaths it already counts.
+    events = link_tolls(events)
     warnings = list(warnings or [])
     for start, end, why in article.planted:
         quoted = article.text[start:end]
@@ -210,6 +224,8 @@ def build_summary(
             f"a sentence {why} was kept from the model (a planted instruction, not reporting): "
             f"{shown!r}"
         )
+    summary = (overview.summary if overview else combined.summary).strip()
+    unverified = summary_problem(summary, article.headline, article.text)
     return ArticleSummary(
         article_id=article.id,
         source_path=article.source_path,
@@ -223,7 +239,8 @@ def build_summary(
         text=article.text if article.keep_text else None,
         chunks=len(parts),
         warnings=warnings,
-        summary=(overview.summary if overview else combined.summary).strip(),
+        summary=summary,
+        summary_unverified=unverified,
         key_points=overview.key_points if overview else combined.key_points,
         sources_cited=combined.sources_cited,
         events=events,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from summarizer.types.extraction import ExtractedSummary
 from summarizer.types.records import Usage
@@ -80,6 +80,11 @@ class Extraction:
     model: str
 
 
+# A check of a valid answer ("the summary repeats the headline"): the reason, or None. A failed
+# check costs one re-ask with the reason; an answer that still fails is returned all the same.
+Check = Callable[[Any], "str | None"]
+
+
 class Provider(Protocol):
     """One endpoint. ``extract`` is called concurrently from one event loop; ``aclose`` ends the
     batch's connections (each batch has its own loop)."""
@@ -96,7 +101,10 @@ class Provider(Protocol):
         """Work out what does not change between requests for ``response_model`` now."""
 
     async def extract(
-        self, messages: list[dict[str, str]], response_model: type[ExtractedSummary]
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[ExtractedSummary],
+        check: Check | None = None,
     ) -> Extraction:
         """The validated answer to one request, or ``LLMError``."""
 

@@ -49,6 +49,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from summarizer.config import DEFAULT_REMOTE_MODEL, OPENAI_URL, Settings
 from summarizer.providers.base import (
     BudgetExceeded,
+    Check,
     Extraction,
     LLMError,
     RequestGate,
@@ -316,17 +317,24 @@ class OpenAICompatible:
         messages: list[dict[str, str]],
         response_model: type,
         meter: _Meter,
+        check: Check | None = None,
     ) -> ExtractedSummary:
         """One transport attempt: a request, then up to ``reasks`` re-asks while the answer is
-        not valid JSON or breaks the schema (instructor's loop, with instructor's handlers)."""
+        not valid JSON or breaks the schema (instructor's loop, with instructor's handlers), and
+        one more, with the reason, when ``check`` finds fault with a valid answer (a summary that
+        copies the headline). A valid answer that still fails its check is returned: the caller
+        marks it, it does not fail the request."""
         handlers = self._handlers
         parse_model, request = self._prepare(response_model, messages)
         budget = self.token_budget
         attempts = max(0, self.settings.reasks) + 1
-        for n in range(1, attempts + 1):
+        checked = check is None
+        n = 0
+        while True:
+            n += 1
             data = await self._post(raw, self._body(response_model, request), meter)
             try:
-                return handlers.response_parser(
+                parsed = handlers.response_parser(
                     response=_Attrs(data),
                     response_model=parse_model,
                     validation_context=None,
@@ -334,12 +342,23 @@ class OpenAICompatible:
                     stream=False,
                     is_async=True,
                 )
+                problem = None if checked else check(parsed)  # type: ignore[misc]
+                checked = True
+                if problem is None or (budget is not None and meter.total >= budget):
+                    return parsed
+                request = handlers.reask_handler(
+                    kwargs={**request, "messages": list(request["messages"])},
+                    response=ChatCompletion.construct(**data),
+                    exception=ValueError(problem),
+                )
+                n -= 1  # the check's one re-ask is not one of the validation re-asks
+                continue
             except IncompleteOutputException:
                 raise
             except PARSE_ERRORS as exc:
                 if budget is not None and meter.total >= budget:
                     raise BudgetExceeded(meter.total, meter.attempts, budget) from exc
-                if n == attempts:
+                if n >= attempts:
                     raise InstructorRetryException(
                         str(exc),
                         n_attempts=n,
@@ -352,12 +371,12 @@ class OpenAICompatible:
                     response=completion,
                     exception=exc,
                 )
-        raise AssertionError("unreachable")  # pragma: no cover
 
     async def extract(
         self,
         messages: list[dict[str, str]],
         response_model: type[ExtractedSummary] = ExtractedSummary,
+        check: Check | None = None,
     ) -> Extraction:
         raw = self._connect()
         meter = _Meter()
@@ -371,11 +390,13 @@ class OpenAICompatible:
             # The first attempt runs bare: most requests succeed at once, and building the
             # retry machinery for each of them costs more CPU than the rest of the LLM layer.
             try:
-                result = await self._ask(raw, messages, response_model, meter)
+                result = await self._ask(raw, messages, response_model, meter, check)
             except Exception as first:
                 if not retryable(first):
                     raise
-                result = await self._retry(raw, messages, response_model, meter, first, retryable)
+                result = await self._retry(
+                    raw, messages, response_model, meter, first, retryable, check
+                )
             return Extraction(result, meter.usage(started), self.model)
         except Exception as exc:  # every failure leaves here as one LLMError with a reason
             reason, fatal = describe_error(exc, self.settings)
@@ -397,6 +418,7 @@ class OpenAICompatible:
         meter: _Meter,
         first: BaseException,
         retryable: Callable[[BaseException], bool],
+        check: Check | None = None,
     ) -> ExtractedSummary:
         """Attempts 2.. under tenacity, after ``first`` failed attempt 1 with a transient error:
         tenacity sees that failure as its own first attempt (same waits, Retry-After, logs)."""
@@ -413,7 +435,7 @@ class OpenAICompatible:
             with attempt:
                 if failed:
                     raise failed.pop()
-                return await self._ask(raw, messages, response_model, meter)
+                return await self._ask(raw, messages, response_model, meter, check)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod

@@ -498,6 +498,7 @@ class Engine:
                 extraction: Extraction = await self.provider.extract(
                     self.planner.messages(article, request),
                     self.planner.response_model(article, request),
+                    self.planner.check(article, request),
                 )
             except LLMError as exc:
                 self._note_failure(exc)
@@ -763,6 +764,7 @@ class Engine:
             answer = await self.provider.extract(
                 self.planner.messages(article, request),
                 self.planner.response_model(article, request),
+                self.planner.check(article, request),
             )
         except LLMError as exc:
             self._note_failure(exc)

@@ -202,6 +202,11 @@ class Actor(Strict):
     )
     type: ActorType | None = None
     associated: list[str] = Field(default_factory=list)
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="When the name is ambiguous ('jihadists') and its sentence does not say "
+        "which actor it is: the actors it may be; normalised_name is then None.",
+    )
 
 
 class Place(Strict):
@@ -243,6 +248,12 @@ class Fatalities(Strict):
     )
     reported_by: str | None = None
     disputed: bool = False
+    includes: list[str] = Field(
+        default_factory=list,
+        description="Ids of the article's other events whose deaths this toll already counts "
+        "(a day's total and a part told apart): the article's deaths are the sum of the tolls "
+        "no other toll includes.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Fatalities:
@@ -250,6 +261,13 @@ class Fatalities(Strict):
         if known != sorted(known):
             raise ValueError(f"fatalities must satisfy low <= best <= high, got {known}")
         return self
+
+    def own_deaths(self, deaths_by_id: dict[str, int | None]) -> int:
+        """The ACLED count less the deaths of the events it includes, ``deaths_by_id`` giving
+        the article's ACLED counts by event id: what this event adds to the article's deaths
+        (ACLED's split of a total: 26 killed, 8 of them told as their own event, leaves 18)."""
+        included = sum(deaths_by_id.get(i) or 0 for i in self.includes)
+        return max(0, (self.acled or 0) - included)
 
 
 class Evidence(Strict):
@@ -357,6 +375,11 @@ class ArticleSummary(Strict):
         description="What the reader must know, e.g. events cut off at the model's output limit.",
     )
     summary: str
+    summary_unverified: str | None = Field(
+        default=None,
+        description="Why the summary could not be checked against the article (it copies the "
+        "headline, or states a number or name the article does not), after one re-ask.",
+    )
     key_points: list[str] = Field(default_factory=list)
     sources_cited: list[str] = Field(default_factory=list)
     events: list[EventRecord] = Field(default_factory=list)
