@@ -45,6 +45,20 @@ def test_what_makes_a_summary_unverifiable(summary, problem):
     assert (found is None) if problem is None else (problem in (found or "")), found
 
 
+@pytest.mark.parametrize(
+    ("text", "summary", "ok"),
+    [
+        ("Twelve soldiers were killed.", "12 soldiers were killed.", True),  # a word, in digits
+        ("In 2012, 1,200 people fled.", "1,200 people fled in 2012.", True),
+        ("In 2012 the town fell.", "12 people died.", False),  # 12 only inside 2012
+        ("Some 3.5 million people fled.", "5 people fled.", False),  # 5 only inside 3.5
+    ],
+)
+def test_numbers_are_matched_whole_in_digits_or_words(text, summary, ok):
+    found = summary_problem(summary, "A headline", text)
+    assert (found is None) is ok, found
+
+
 def _answer(summary: str) -> bytes:
     content = json.dumps({"summary": summary, "key_points": [], "sources_cited": [], "events": []})
     return json.dumps(

@@ -194,7 +194,10 @@ def _previous_toll(part: _Toll, tolls: list[_Toll]) -> _Toll | None:
 def link_tolls(events: list[EventRecord]) -> list[EventRecord]:
     """One article's events, each toll's ``includes`` set to the parts of it the text tells
     apart (see the module docstring). Pure; events not involved are returned as they are."""
-    tolls = [_Toll.of(e) for e in events if _is_toll(e)]
+    candidates = [e for e in events if _is_toll(e)]
+    if len(candidates) < 2:
+        return events  # (most articles: nothing to link, and this runs for every one)
+    tolls = [_Toll.of(e) for e in candidates]
     children: dict[str, list[tuple[_Toll, str]]] = {}
     for part in tolls:
         previous = _previous_toll(part, tolls) if part.refers_back else None
