@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,89 @@ def test_recorded_batch_run_replays(tmp_path, batch_url):
     assert statuses[:2] == ["completed", "expired"] and len(statuses) >= 3
     report = summarizer.batch_report
     assert report is not None and report.answered == 6 and report.left_online == 0
+
+
+def test_an_answer_still_invalid_after_the_reasks_fails_and_is_not_asked_again(corpus, ledger):
+    """With no re-asks allowed, an invalid batch answer fails the article as it would online,
+    with the reason, and the engine does not ask it again."""
+    with FakeBatchServer(Config(p_invalid=1.0)) as server:
+        summarizer = Summarizer(
+            Settings(base_url=server.base_url, model=MODEL, api_key="k", mode="tools", reasks=0),
+            ledger=ledger,
+            batch=BatchOptions(poll_s=0),
+        )
+        results = list(summarizer.summarize_many([str(corpus)]))
+        report = server.state.report()
+    assert len(results) == 24 and not any(r.ok for r in results)
+    assert all("model output invalid" in r.failure.reason for r in results)  # type: ignore[union-attr]
+    assert report["online_requests"] == 0 and report["lines_submitted_more_than_once"] == 0
+    assert summarizer.batch_report is not None and summarizer.batch_report.invalid == 24
+
+
+def test_batches_wait_collects_a_killed_runs_jobs_and_resume_asks_nothing(tmp_path, corpus):
+    ledger_path = tmp_path / "waited.sqlite3"
+    with FakeBatchServer() as server:
+        command = [
+            sys.executable,
+            "-m",
+            "summarizer",
+            "run",
+            str(corpus),
+            "--batch-api",
+            "--batch-poll",
+            "600",  # it would wait ten minutes before its first status check
+            "--base-url",
+            server.base_url,
+            "--model",
+            MODEL,
+            "--ledger",
+            str(ledger_path),
+            "-q",
+        ]
+        env = {**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert server.state.created_hook.wait(30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # until its batch id is in the ledger
+            jobs = Ledger(ledger_path).batches.jobs()
+            if jobs and jobs[0].batch_id:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        waited = CliRunner().invoke(
+            app,
+            ["batches", "--wait", "--poll", "0", "--ledger", str(ledger_path)],
+            env={"COLUMNS": "200", "OPENAI_API_KEY": RECORDING_KEY},
+        )
+        assert waited.exit_code == 0, waited.output
+        assert "every batch job collected" in waited.output and "run --resume" in waited.output
+        assert "completed" in waited.output
+        ledger = Ledger(ledger_path)
+        run = ledger.latest_unfinished()
+        assert run is not None
+        resumed = CliRunner().invoke(
+            app,
+            ["run", "--resume", "--run", run.id, "--ledger", str(ledger_path), "-q"],
+            env={"COLUMNS": "200", "OPENAI_API_KEY": RECORDING_KEY},
+        )
+        report = server.state.report()
+    assert resumed.exit_code == 0, resumed.output
+    assert ledger.run(run.id).ok == 24
+    assert report["batches"] == 1 and report["lines_submitted_more_than_once"] == 0
+    assert report["online_requests"] == 0  # every record made from the stored answers
+
+
+def test_an_endpoint_without_a_batch_api_is_one_line_error(corpus, tmp_path):
+    from tests.fixtures.server import start_fixture_server
+
+    with start_fixture_server() as plain:  # chat completions only: /files is a 404
+        shown = CliRunner().invoke(
+            app,
+            ["run", str(corpus), "--batch-api", "--base-url", plain.base_url, "--model", MODEL,
+             "--ledger", str(tmp_path / "l.sqlite3"), "-q"],
+            env={"COLUMNS": "200", "OPENAI_API_KEY": RECORDING_KEY},
+        )  # fmt: skip
+    assert shown.exit_code == 2
+    errors = [line for line in shown.output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {plain.base_url} has no Batch API: HTTP 404"]

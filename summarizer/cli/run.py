@@ -546,7 +546,7 @@ def _announce_cost(paths: list[str], summarizer) -> None:
     too, so this is an upper bound) and, where the model has a price, what that may cost."""
     from summarizer.chunking import CHARS_PER_TOKEN
     from summarizer.ingest import expand_inputs
-    from summarizer.pricing import estimate_cost, format_cost
+    from summarizer.pricing import estimate_batch_cost, estimate_cost, format_cost
 
     size = files = 0
     for item in expand_inputs([p for p in paths if p != STDIN]):
@@ -557,8 +557,10 @@ def _announce_cost(paths: list[str], summarizer) -> None:
     if tokens < LARGE_RUN_TOKENS:
         return
     model = summarizer.model
-    cost = estimate_cost(model, tokens, 0)
-    price = f"; at {model}'s price, at least {format_cost(cost)}" if cost else ""
+    batch = summarizer.batch is not None
+    cost = (estimate_batch_cost if batch else estimate_cost)(model, tokens, 0)
+    which = "batch price" if batch else "price"
+    price = f"; at {model}'s {which}, at least {format_cost(cost)}" if cost else ""
     err.print(
         f"about {tokens:,} prompt tokens in {files:,} file(s), from their size{price} (plus the "
         "instructions and the answers). Ctrl-C stops it; --resume finishes it later.",

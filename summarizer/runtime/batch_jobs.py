@@ -47,6 +47,21 @@ from summarizer.types.article import Article, IngestError
 
 log = logging.getLogger("summarizer.runtime.batch_jobs")
 
+# Errors of a status check or a download worth another try at the next poll (the job goes on at
+# the provider whatever happens here).
+_PASSING = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+
+
+class BatchAPIError(ValueError):
+    """The endpoint refused the Batch API itself (no such route, a rejected key): one line."""
+
+
+def _refusal(exc: openai.APIStatusError, where: str) -> BatchAPIError:
+    what = "has no Batch API" if exc.status_code in (404, 405) else "refused the batch request"
+    hint = " (check OPENAI_API_KEY)" if exc.status_code in (401, 403) else ""
+    return BatchAPIError(f"{where} {what}: HTTP {exc.status_code}{hint}")
+
+
 Progress = Callable[[list[BatchJob]], None]
 
 
@@ -90,15 +105,20 @@ class BatchRunner:
         then poll and collect until every job of the run is collected."""
         self._plan(items)
         if submit:
-            await self._submit([k for k in self._wanted if self._needs(k)])
+            await self._submit_or_say([k for k in self._wanted if self._needs(k)])
         while True:
             jobs = self.book.jobs(self.run_id, uncollected=True)
             if not jobs:
                 break
             retry: list[str] = []
             for job in jobs:
-                retry += await self._advance(job)
-            await self._submit([k for k in dict.fromkeys(retry) if self._needs(k)])
+                try:
+                    retry += await self._advance(job)
+                except _PASSING as exc:
+                    log.warning("batch job %d: %s; checked again at the next poll", job.id, exc)
+                except openai.APIStatusError as exc:
+                    raise _refusal(exc, self.provider.settings.endpoint_label) from None
+            await self._submit_or_say([k for k in dict.fromkeys(retry) if self._needs(k)])
             if self.progress is not None:
                 self.progress(self.book.jobs(self.run_id))
             if self.book.jobs(self.run_id, uncollected=True):
@@ -160,6 +180,20 @@ class BatchRunner:
         return self.options.fallback == "batch" and failures < self.options.rounds
 
     # -- submitting ----------------------------------------------------------------------------
+
+    async def _submit_or_say(self, keys: list[str]) -> None:
+        """``_submit``, its failures one line each (what was prepared is sent on resume)."""
+        where = self.provider.settings.endpoint_label
+        try:
+            await self._submit(keys)
+        except openai.APIStatusError as exc:
+            raise _refusal(exc, where) from None
+        except openai.APIConnectionError as exc:
+            cause = exc.__cause__
+            detail = f": {type(cause).__name__}: {cause}" if cause else ""
+            raise BatchAPIError(
+                f"cannot connect to {where}{detail}; --resume sends the jobs prepared"
+            ) from None
 
     def _line(self, key: str) -> bytes:
         wanted = self._wanted[key]
