@@ -21,7 +21,8 @@ A batch moves validating -> in_progress -> finalizing -> completed, one step per
 * output lines are shuffled: they come in any order.
 
 ``create_hold_s``: the batch is made at once but its id sent only after this many seconds (the
-window in which a client killed after submitting has not yet heard of its batch).
+window in which a client killed after submitting has not yet heard of its batch); only for the
+creates numbered in ``hold_creates`` when given.
 
     python bench/fake_batch_server.py --delay-s 2 --p-error 0.02 --expire 2   # prints PORT <n>
 """
@@ -61,6 +62,7 @@ class Config:
     p_invalid: float = 0.0
     seed: int = 0
     create_hold_s: float = 0.0
+    hold_creates: set[int] | None = None  # which creates (1-based) are held; None: every one
 
 
 def _draw(seed: int, *parts: object) -> float:
@@ -400,7 +402,8 @@ class _Handler(BaseHTTPRequestHandler):
             if batch is None:
                 self._missing("input file")
                 return
-            if state.cfg.create_hold_s:
+            held = state.cfg.hold_creates
+            if state.cfg.create_hold_s and (held is None or state.stats["batch"] in held):
                 time.sleep(state.cfg.create_hold_s)  # made, but its id not yet told
             self._send(200, batch)
         elif len(parts) == 3 and parts[0] == "batches" and parts[2] == "cancel":
@@ -418,6 +421,11 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, cfg: Config, port: int) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.state = State(cfg)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed while its answer was held (the bench does it on purpose): not news.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeBatchServer:
@@ -458,6 +466,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--p-error", type=float, default=0.0)
     p.add_argument("--p-invalid", type=float, default=0.0)
     p.add_argument("--create-hold-s", type=float, default=0.0)
+    p.add_argument("--hold-create", type=int, action="append", help="only these creates")
     a = p.parse_args(argv)
     cfg = Config(
         delay_s=a.delay_s,
@@ -467,6 +476,7 @@ def main(argv: list[str] | None = None) -> None:
         p_error=a.p_error,
         p_invalid=a.p_invalid,
         create_hold_s=a.create_hold_s,
+        hold_creates=set(a.hold_create) if a.hold_create else None,
     )
     server = FakeBatchServer(cfg, a.port)
     print(f"PORT {server.base_url.rsplit(':', 1)[1].split('/')[0]}", flush=True)
