@@ -213,6 +213,11 @@ class Summarizer:
         elif run_id is not None:
             raise ValueError("run_id needs a ledger: Summarizer(ledger=...)")
         self.stats = BatchStats()
+        self.throttle = Throttle(
+            workers, self.limits.requests_per_minute, self.limits.tokens_per_minute
+        )
+        # (the batch phase's online re-asks go through it too)
+        self.provider.gate = self.throttle
         settled: dict[str, str] = {}
         planner = Planner(self.settings, self.prompts, key, self.splitter)
         source = lambda: iter_inputs(items, ledger)  # noqa: E731
@@ -224,13 +229,11 @@ class Summarizer:
             try:
                 source = await self._batch_phase(items, run_id, planner)
             except BaseException:  # Ctrl-C while polling: --resume polls the same jobs
+                self.provider.gate = None
                 ledger.set_status(run_id, "interrupted")
                 raise
-            settled = ledger.batches.invalid(run_id)
-        self.throttle = Throttle(
-            workers, self.limits.requests_per_minute, self.limits.tokens_per_minute
-        )
-        self.provider.gate = self.throttle
+            if not retry_failed:  # (retried, they are asked online)
+                settled = ledger.batches.invalid(run_id)
         engine = Engine(
             settings=self.settings,
             provider=self.provider,

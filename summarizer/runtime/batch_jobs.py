@@ -23,8 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import openai
 from instructor.core import InstructorRetryException
@@ -72,6 +76,45 @@ class _Wanted:
     request: Request
 
 
+class _Spool:
+    """The requests a run plans, by cache key, in a temporary SQLite file rather than in memory
+    (a million articles' texts would be gigabytes): written once while planning, read back a
+    line at a time to build a request line or to validate its answer."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="summarizer-batch-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "spool.sqlite3")
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE wanted (key TEXT PRIMARY KEY, body BLOB NOT NULL)")
+        self._db.execute("BEGIN")
+
+    def add(self, key: str, wanted: _Wanted) -> None:
+        body = pickle.dumps((wanted.index, wanted.article, wanted.request), protocol=5)
+        self._db.execute("INSERT OR IGNORE INTO wanted VALUES (?, ?)", (key, body))
+
+    def done(self) -> None:
+        """Planning is over: commit (reads may start)."""
+        self._db.execute("COMMIT")
+
+    def get(self, key: str) -> _Wanted | None:
+        row = self._db.execute("SELECT body FROM wanted WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _Wanted(*pickle.loads(row[0]))
+
+    def __contains__(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM wanted WHERE key = ?", (key,)).fetchone() is not None
+
+    def keys(self) -> list[str]:
+        return [k for (k,) in self._db.execute("SELECT key FROM wanted ORDER BY rowid")]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
 class BatchRunner:
     """The batch phase of one run (see the module docstring)."""
 
@@ -96,13 +139,21 @@ class BatchRunner:
         self.endpoint = endpoint
         self.progress = progress
         self.sleep = sleep
-        self._wanted: dict[str, _Wanted] = {}
+        self._wanted = _Spool()
+        self._keys: list[str] = []  # every request planned, once the phase is over
 
     # -- the phase -----------------------------------------------------------------------------
 
     async def run(self, items: Iterable[Article | IngestError], *, submit: bool = True) -> None:
         """Submit what the ledger lacks (unless ``submit`` is False: only finish the run's jobs),
         then poll and collect until every job of the run is collected."""
+        try:
+            await self._run(items, submit)
+        finally:
+            self._keys = self._wanted.keys()  # for ``report``
+            self._wanted.close()
+
+    async def _run(self, items: Iterable[Article | IngestError], submit: bool) -> None:
         self._plan(items)
         if submit:
             await self._submit_or_say([k for k in self._wanted if self._needs(k)])
@@ -142,7 +193,7 @@ class BatchRunner:
         report.online_cost_usd = None if None in online else sum(c for c in online if c)
         invalid = self.book.invalid(self.run_id)
         report.invalid = len(invalid)
-        for key in self._wanted:
+        for key in self._keys:
             if key in invalid:
                 continue
             if self.ledger.response(key) is not None:
@@ -162,8 +213,9 @@ class BatchRunner:
             except DocumentTooLong:
                 continue  # the engine refuses it, with the reason
             for request in plan.requests:
-                if request.key is not None and request.key not in self._wanted:
-                    self._wanted[request.key] = _Wanted(index, item, request)
+                if request.key is not None:
+                    self._wanted.add(request.key, _Wanted(index, item, request))
+        self._wanted.done()
 
     def _needs(self, key: str) -> bool:
         """Whether ``key`` is to be submitted now: never while a job holds it unfinished, never
@@ -196,7 +248,8 @@ class BatchRunner:
             ) from None
 
     def _line(self, key: str) -> bytes:
-        wanted = self._wanted[key]
+        wanted = self._wanted.get(key)
+        assert wanted is not None
         article, request = wanted.article, wanted.request
         body = self.provider.request_body(
             self.planner.messages(article, request), self.planner.response_model(article, request)
@@ -218,7 +271,8 @@ class BatchRunner:
             ):
                 await self._start(lines, b"".join(chunk))
                 lines, chunk, size = [], [], 0
-            wanted = self._wanted[key]
+            wanted = self._wanted.get(key)
+            assert wanted is not None
             lines.append(Line(key, wanted.index, wanted.request.part, wanted.request.kind))
             chunk.append(data)
             size += len(data)
