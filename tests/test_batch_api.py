@@ -373,41 +373,47 @@ def test_an_answer_still_invalid_after_the_reasks_fails_and_is_not_asked_again(c
     assert summarizer.batch_report is not None and summarizer.batch_report.invalid == 24
 
 
+def _killed_after_submitting(server: FakeBatchServer, corpus: Path, ledger_path: Path) -> None:
+    """``run --batch-api`` in a child process, SIGKILLed once its batch id is in the ledger."""
+    command = [
+        sys.executable,
+        "-m",
+        "summarizer",
+        "run",
+        str(corpus),
+        "--batch-api",
+        "--batch-poll",
+        "600",  # it would wait ten minutes before its first status check
+        "--base-url",
+        server.base_url,
+        "--model",
+        MODEL,
+        "--ledger",
+        str(ledger_path),
+        "-q",
+    ]
+    env = {**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert server.state.created_hook.wait(30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # until its batch id is in the ledger
+        jobs = Ledger(ledger_path).batches.jobs()
+        if jobs and jobs[0].batch_id:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+CLI_ENV = {"COLUMNS": "200", "OPENAI_API_KEY": RECORDING_KEY}
+
+
 def test_batches_wait_collects_a_killed_runs_jobs_and_resume_asks_nothing(tmp_path, corpus):
     ledger_path = tmp_path / "waited.sqlite3"
     with FakeBatchServer() as server:
-        command = [
-            sys.executable,
-            "-m",
-            "summarizer",
-            "run",
-            str(corpus),
-            "--batch-api",
-            "--batch-poll",
-            "600",  # it would wait ten minutes before its first status check
-            "--base-url",
-            server.base_url,
-            "--model",
-            MODEL,
-            "--ledger",
-            str(ledger_path),
-            "-q",
-        ]
-        env = {**os.environ, "OPENAI_API_KEY": RECORDING_KEY, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        assert server.state.created_hook.wait(30)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # until its batch id is in the ledger
-            jobs = Ledger(ledger_path).batches.jobs()
-            if jobs and jobs[0].batch_id:
-                break
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        _killed_after_submitting(server, corpus, ledger_path)
         waited = CliRunner().invoke(
-            app,
-            ["batches", "--wait", "--poll", "0", "--ledger", str(ledger_path)],
-            env={"COLUMNS": "200", "OPENAI_API_KEY": RECORDING_KEY},
+            app, ["batches", "--wait", "--poll", "0", "--ledger", str(ledger_path)], env=CLI_ENV
         )
         assert waited.exit_code == 0, waited.output
         assert "every batch job collected" in waited.output and "run --resume" in waited.output
@@ -418,13 +424,43 @@ def test_batches_wait_collects_a_killed_runs_jobs_and_resume_asks_nothing(tmp_pa
         resumed = CliRunner().invoke(
             app,
             ["run", "--resume", "--run", run.id, "--ledger", str(ledger_path), "-q"],
-            env={"COLUMNS": "200", "OPENAI_API_KEY": RECORDING_KEY},
+            env=CLI_ENV,
         )
         report = server.state.report()
     assert resumed.exit_code == 0, resumed.output
     assert ledger.run(run.id).ok == 24
     assert report["batches"] == 1 and report["lines_submitted_more_than_once"] == 0
     assert report["online_requests"] == 0  # every record made from the stored answers
+
+
+def test_batches_cancel_stops_a_job_and_its_unanswered_lines_go_again(tmp_path, corpus):
+    ledger_path = tmp_path / "cancelled.sqlite3"
+    with FakeBatchServer() as server:
+        _killed_after_submitting(server, corpus, ledger_path)
+        run = Ledger(ledger_path).latest_unfinished()
+        assert run is not None
+        args = ["batches", "--run", run.id, "--ledger", str(ledger_path)]
+        cancelled = CliRunner().invoke(app, [*args, "--cancel"], env=CLI_ENV)
+        assert cancelled.exit_code == 0, cancelled.output
+        assert f"run {run.id}: batch-0001 cancelling" in cancelled.output
+        waited = CliRunner().invoke(app, [*args, "--wait", "--poll", "0"], env=CLI_ENV)
+        assert waited.exit_code == 0, waited.output
+        report = server.state.report()
+    assert report["statuses"] == {"cancelled": 1, "completed": 1}
+    # The half it answered before stopping is kept; the rest went again, once it had stopped.
+    assert report["lines_submitted_more_than_once"] == 12
+    assert report["submitted_while_pending"] == 0
+    ledger = Ledger(ledger_path)
+    assert [j.status for j in ledger.batches.jobs(run.id)] == ["cancelled", "completed"]
+    assert all(ledger.response(j.custom_id) for j in ledger.batches.lines(1))
+
+
+def test_batches_cancel_needs_a_run(tmp_path):
+    Ledger(tmp_path / "l.sqlite3").close()
+    shown = CliRunner().invoke(
+        app, ["batches", "--cancel", "--ledger", str(tmp_path / "l.sqlite3")]
+    )
+    assert shown.exit_code == 2 and "--cancel needs --run RUN" in shown.output
 
 
 def test_an_endpoint_without_a_batch_api_is_one_line_error(corpus, tmp_path):

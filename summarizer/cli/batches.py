@@ -94,6 +94,14 @@ def batches(
         float,
         typer.Option(min=0, metavar="SECONDS", help="Seconds between status checks (--wait)."),
     ] = 30.0,
+    cancel: Annotated[
+        bool,
+        typer.Option(
+            "--cancel",
+            help="Cancel the unfinished jobs of --run at the provider (lines it answered before "
+            "stopping are still stored by --wait or run --resume, which submit the rest again).",
+        ),
+    ] = False,
 ) -> None:
     """List the provider batch jobs of `run --batch-api`: status, lines, answers, cost."""
     path = ledger_path or default_path()
@@ -104,6 +112,10 @@ def batches(
         run_id = ledger.resolve(run_ref) if run_ref else None
     except LedgerError as exc:
         raise usage_error(str(exc)) from None
+    if cancel:
+        if run_id is None:
+            raise usage_error("--cancel needs --run RUN (the run whose jobs to cancel)")
+        _cancel(ledger, run_id)
     if wait:
         runs = [run_id] if run_id else sorted({j.run_id for j in ledger.batches.jobs()})
         for run in runs:
@@ -115,6 +127,48 @@ def batches(
         out.print(f"no batch jobs in {where}", highlight=False, soft_wrap=True)
         return
     out.print(_table(jobs, title=f"Batch jobs in {ledger.path}"))
+
+
+def _cancel(ledger: Ledger, run_id: str) -> None:
+    import asyncio
+
+    import openai
+
+    from summarizer.providers.openai_batch import BatchEndpoint
+
+    settings = Settings.from_record(ledger.run(run_id).settings)
+    jobs = [j for j in ledger.batches.jobs(run_id, uncollected=True) if j.batch_id]
+
+    async def cancel_all() -> list[str]:
+        endpoint = BatchEndpoint(settings)
+        done = []
+        try:
+            for job in jobs:
+                if job.finished:
+                    continue
+                status = await endpoint.cancel(job.batch_id)  # type: ignore[arg-type]
+                ledger.batches.polled(
+                    job.id,
+                    status.status,
+                    completed=status.completed,
+                    failed=status.failed,
+                    output_file_id=status.output_file_id,
+                    error_file_id=status.error_file_id,
+                )
+                done.append(f"{job.batch_id} {status.status}")
+        finally:
+            await endpoint.aclose()
+        return done
+
+    try:
+        done = asyncio.run(cancel_all())
+    except openai.APIError as exc:
+        raise usage_error(f"cannot cancel at {settings.endpoint_label}: {exc}") from None
+    err.print(
+        f"run {run_id}: " + ("; ".join(done) if done else "no unfinished job to cancel"),
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _wait(ledger: Ledger, run_id: str, poll: float) -> None:
