@@ -18,6 +18,7 @@ A batch moves validating -> in_progress -> finalizing -> completed, one step per
 * ``p_error``: the share of lines answered HTTP 500 in the error file (a line's first
   submission only: a resubmitted line is answered);
 * ``p_invalid``: the share of lines whose answer breaks the schema (re-asked online);
+* ``p_cut_off``: the share of lines whose answer stops at max_tokens (``finish_reason`` length);
 * output lines are shuffled: they come in any order.
 
 ``create_hold_s``: the batch is made at once but its id sent only after this many seconds (the
@@ -60,6 +61,7 @@ class Config:
     server_cancel: set[int] = field(default_factory=set)
     p_error: float = 0.0
     p_invalid: float = 0.0
+    p_cut_off: float = 0.0
     seed: int = 0
     create_hold_s: float = 0.0
     hold_creates: set[int] | None = None  # which creates (1-based) are held; None: every one
@@ -71,8 +73,12 @@ def _draw(seed: int, *parts: object) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def _completion(body: dict[str, Any], obj: dict[str, Any], tag: str) -> dict[str, Any]:
+def _completion(
+    body: dict[str, Any], obj: dict[str, Any], tag: str, cut: bool = False
+) -> dict[str, Any]:
     answer = json.dumps(obj)
+    if cut:  # stopped at max_tokens: half the JSON
+        answer = answer[: len(answer) // 2]
     if body.get("tools"):
         name = body["tools"][0]["function"]["name"]
         message: dict[str, Any] = {
@@ -89,6 +95,8 @@ def _completion(body: dict[str, Any], obj: dict[str, Any], tag: str) -> dict[str
         finish = "tool_calls"
     else:
         message, finish = {"role": "assistant", "content": answer}, "stop"
+    if cut:
+        finish = "length"
     prompt = len(json.dumps(body["messages"])) // 4
     completion = len(answer) // 4
     return {
@@ -283,10 +291,11 @@ class State:
                 obj = invalid_object()
             else:
                 obj = _summary_object(body)
+            short = _draw(seed, "cut", custom_id) < self.cfg.p_cut_off
             response = {
                 "status_code": 200,
                 "request_id": f"req_{tag}",
-                "body": _completion(body, obj, tag),
+                "body": _completion(body, obj, tag, short),
             }
             out.append({**result, "response": response, "error": None})
         random.Random(f"{seed}-{batch['id']}").shuffle(out)  # output lines come in any order
@@ -347,7 +356,8 @@ def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, by
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
+    # (HTTP/1.0, the default: one request per connection, so closing the server leaves no
+    # thread waiting on a kept-alive connection)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
@@ -416,7 +426,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    daemon_threads = False  # server_close() joins the handlers: no thread outlives a test
 
     def __init__(self, cfg: Config, port: int) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
