@@ -218,7 +218,7 @@ class Summarizer:
         )
         # (the batch phase's online re-asks go through it too)
         self.provider.gate = self.throttle
-        settled: dict[str, str] = {}
+        settled: dict[str, tuple[str, bool]] = {}
         planner = Planner(self.settings, self.prompts, key, self.splitter)
         source = lambda: iter_inputs(items, ledger)  # noqa: E731
         if (
@@ -232,8 +232,11 @@ class Summarizer:
                 self.provider.gate = None
                 ledger.set_status(run_id, "interrupted")
                 raise
-            if not retry_failed:  # (retried, they are asked online)
-                settled = ledger.batches.invalid(run_id)
+            settled = {
+                key: (reason, cut)
+                for key, (reason, cut) in ledger.batches.settled(run_id).items()
+                if cut or not retry_failed  # invalid ones, retried, are asked online
+            }
         engine = Engine(
             settings=self.settings,
             provider=self.provider,

@@ -476,3 +476,42 @@ def test_an_endpoint_without_a_batch_api_is_one_line_error(corpus, tmp_path):
     assert shown.exit_code == 2
     errors = [line for line in shown.output.splitlines() if line.startswith("error:")]
     assert errors == [f"error: {plain.base_url} has no Batch API: HTTP 404"]
+
+
+def test_an_answer_cut_off_at_max_tokens_is_asked_in_halves_online_not_resubmitted(
+    tmp_path, ledger
+):
+    corpus = write_corpus(tmp_path / "six.jsonl", 6)
+    with FakeBatchServer(Config(p_cut_off=1.0)) as server:
+        summarizer, results = _run(server.base_url, corpus, ledger)
+        report = server.state.report()
+    assert len(results) == 6 and all(r.ok for r in results)
+    assert report["batches"] == 1 and report["lines_submitted_more_than_once"] == 0
+    # As for a cut-off online answer: its two halves, then a summary written from theirs.
+    assert report["online_requests"] == 18
+    assert summarizer.batch_report is not None and summarizer.batch_report.cut_off == 6
+    assert all(r.summary is not None and r.summary.provenance.usage.attempts >= 2 for r in results)
+
+
+def test_a_new_run_over_a_killed_runs_inputs_collects_its_jobs_instead_of_paying_again(
+    tmp_path, corpus
+):
+    """Killed, then started again without --resume: the new run polls and collects the old
+    run's job rather than submitting (or asking online) what it already holds."""
+    ledger_path = tmp_path / "restarted.sqlite3"
+    with FakeBatchServer() as server:
+        _killed_after_submitting(server, corpus, ledger_path)
+        ledger = Ledger(ledger_path)
+        killed = ledger.latest_unfinished()
+        assert killed is not None
+        summarizer = Summarizer(  # the same settings: the same cache keys
+            Settings.from_record(killed.settings), ledger=ledger, batch=BatchOptions(poll_s=0)
+        )
+        results = list(summarizer.summarize_many([str(corpus)]))
+        report = server.state.report()
+    assert summarizer.run_id != killed.id
+    assert sorted(r.index for r in results) == list(range(24)) and all(r.ok for r in results)
+    assert report["batches"] == 1 and report["lines_submitted_more_than_once"] == 0
+    assert report["online_requests"] == 0
+    assert all(r.cached for r in results)  # paid for by the killed run, whose job it is
+    assert [j.collected for j in ledger.batches.jobs(killed.id)] == [True]

@@ -60,6 +60,8 @@ def batch_footer(report: BatchReport, stats: BatchStats) -> str:
     )
     if report.invalid:
         text += f", {report.invalid:,} invalid after re-asks"
+    if report.cut_off:
+        text += f", {report.cut_off:,} cut off at max_tokens (asked in halves)"
     if report.left_online:
         text += f", {report.left_online:,} asked online"
     if report.cost_usd is not None and report.online_cost_usd is not None and stats.priced:

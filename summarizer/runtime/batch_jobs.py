@@ -141,6 +141,10 @@ class BatchRunner:
         self.sleep = sleep
         self._wanted = _Spool()
         self._keys: list[str] = []  # every request planned, once the phase is over
+        # Unfinished jobs of other runs holding lines this run wants (a run killed, then
+        # started again instead of resumed): polled and collected here, not paid for again.
+        self._foreign: set[int] = set()
+        self._not_ours: set[int] = set()  # other runs' jobs holding inputs this run lacks
 
     # -- the phase -----------------------------------------------------------------------------
 
@@ -158,7 +162,7 @@ class BatchRunner:
         if submit:
             await self._submit_or_say([k for k in self._wanted if self._needs(k)])
         while True:
-            jobs = self.book.jobs(self.run_id, uncollected=True)
+            jobs = self.book.jobs(self.run_id, uncollected=True) + self._adopted()
             if not jobs:
                 break
             retry: list[str] = []
@@ -172,7 +176,7 @@ class BatchRunner:
             await self._submit_or_say([k for k in dict.fromkeys(retry) if self._needs(k)])
             if self.progress is not None:
                 self.progress(self.book.jobs(self.run_id))
-            if self.book.jobs(self.run_id, uncollected=True):
+            if self.book.jobs(self.run_id, uncollected=True) or self._adopted():
                 await self.sleep(self.options.poll_s)
 
     def report(self) -> BatchReport:
@@ -191,10 +195,11 @@ class BatchRunner:
                 online.append(job.online_cost_usd)
         report.cost_usd = None if None in costs else sum(c for c in costs if c is not None)
         report.online_cost_usd = None if None in online else sum(c for c in online if c)
-        invalid = self.book.invalid(self.run_id)
-        report.invalid = len(invalid)
+        settled = self.book.settled(self.run_id)
+        report.cut_off = sum(cut for _, cut in settled.values())
+        report.invalid = len(settled) - report.cut_off
         for key in self._keys:
-            if key in invalid:
+            if key in settled:
                 continue
             if self.ledger.response(key) is not None:
                 report.answered += 1
@@ -223,13 +228,33 @@ class BatchRunner:
         if self.ledger.response(key) is not None:
             return False
         failures = 0
-        for _, state, collected in self.book.history(key):
-            if not collected or state in ("answered", "invalid"):
+        for job, run_id, state, collected in self.book.history(key):
+            if not collected and run_id != self.run_id and job not in self._not_ours:
+                self._foreign.add(job)
+            if not collected or state in ("answered", "invalid", "cut_off"):
                 return False
             failures += state == "failed"
         if failures == 0:
             return True
         return self.options.fallback == "batch" and failures < self.options.rounds
+
+    def _adopted(self) -> list[BatchJob]:
+        """The other runs' unfinished jobs this run polls and collects: those whose every line
+        it can validate (its inputs hold them all). The others' lines are asked online."""
+        adopted = []
+        for job_id in sorted(self._foreign):
+            job = self.book.job(job_id)
+            if job.collected:
+                self._foreign.discard(job_id)
+            elif all(line.custom_id in self._wanted for line in self.book.lines(job_id)):
+                adopted.append(job)
+            else:
+                log.warning(
+                    "batch job %d of run %s holds other inputs: not collected", job_id, job.run_id
+                )
+                self._foreign.discard(job_id)
+                self._not_ours.add(job_id)
+        return adopted
 
     # -- submitting ----------------------------------------------------------------------------
 
@@ -396,10 +421,15 @@ class BatchRunner:
                     answered=result.completion,
                 )
             except LLMError as exc:
-                invalid = isinstance(exc.__cause__, InstructorRetryException) and not exc.cut_off
-                # An answer cut off at max_tokens is left to the online path, which asks its
-                # text again in halves; one still invalid after the re-asks fails as online.
-                state = "invalid" if invalid else "failed"
+                # Cut off at max_tokens: the engine asks its text in halves (online: they need
+                # this answer first). Still invalid after the re-asks: a failure, as online.
+                # Anything else (the re-asks could not be sent): no answer yet.
+                if exc.cut_off:
+                    state = "cut_off"
+                elif isinstance(exc.__cause__, InstructorRetryException):
+                    state = "invalid"
+                else:
+                    state = "failed"
                 return LineOutcome(key, state, exc.reason), None, batch_tokens
         spent = answer.usage
         extra = (spent.prompt_tokens - batch_tokens[0], spent.completion_tokens - batch_tokens[1])

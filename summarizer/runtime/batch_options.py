@@ -39,6 +39,7 @@ class BatchReport:
     distinct: int = 0  # distinct custom_ids among them
     answered: int = 0  # lines whose answer is in the ledger
     invalid: int = 0  # lines whose answer failed validation even after the online re-asks
+    cut_off: int = 0  # lines whose answer stopped at max_tokens (their text asked in halves)
     left_online: int = 0  # requests no job answered, left to the online path
     prompt_tokens: int = 0
     completion_tokens: int = 0

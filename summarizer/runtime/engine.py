@@ -185,7 +185,7 @@ class Engine:
         retry_failed: bool = False,
         assembly_workers: int | None = None,
         planner: Planner | None = None,
-        settled: dict[str, str] | None = None,
+        settled: dict[str, tuple[str, bool]] | None = None,
     ):
         self.settings = settings
         self.planner = planner or Planner(settings, prompts, config_key if ledger else None)
@@ -196,8 +196,9 @@ class Engine:
         self.run_id = run_id
         self.config_key = config_key
         self.retry_failed = retry_failed
-        # Requests already settled as failures by key (a batch line whose answer stayed invalid
-        # after the online re-asks): failed again with the same reason, never asked again.
+        # Requests an answer already settled, by key: (reason, cut off). A batch line whose
+        # answer stayed invalid after the online re-asks fails with that reason, never asked
+        # again; one cut off at max_tokens is asked in halves, as a cut-off online answer is.
         self._settled = settled or {}
         self._states = ledger.states(run_id) if ledger is not None and run_id else {}
         self._inflight: dict[str, asyncio.Future] = {}
@@ -812,7 +813,7 @@ class Engine:
     async def _extract(self, article: Article, request: Request) -> Extraction:
         settled = self._settled.get(request.key) if request.key is not None else None
         if settled is not None:
-            raise LLMError(settled)
+            raise LLMError(settled[0], cut_off=settled[1])
         return await self.provider.extract(
             self.planner.messages(article, request),
             self.planner.response_model(article, request),

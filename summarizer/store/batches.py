@@ -72,7 +72,8 @@ class Line:
 @dataclass(frozen=True)
 class LineOutcome:
     """What became of one line: ``answered`` (its answer is in ``responses``), ``invalid`` (it
-    failed validation even after the online re-asks: not to be asked again), or ``failed`` (no
+    failed validation even after the online re-asks: not to be asked again), ``cut_off`` (its
+    answer stopped at max_tokens: its text is to be asked in halves, online), or ``failed`` (no
     answer: an error line, or the job expired, failed or was cancelled before it)."""
 
     custom_id: str
@@ -214,24 +215,26 @@ class BatchBook:
             )
         ]
 
-    def history(self, custom_id: str) -> list[tuple[int, str, bool]]:
-        """(job, line state, job collected) for every job that held this line, oldest first."""
+    def history(self, custom_id: str) -> list[tuple[int, str, str, bool]]:
+        """(job, its run, line state, job collected) for every job that held this line, oldest
+        first."""
         return list(
             self._db.execute(
-                "SELECT l.job, l.state, j.collected FROM batch_lines l"
+                "SELECT l.job, j.run_id, l.state, j.collected FROM batch_lines l"
                 " JOIN batch_jobs j ON j.id = l.job WHERE l.custom_id = ? ORDER BY l.job",
                 (custom_id,),
             )
         )
 
-    def invalid(self, run_id: str) -> dict[str, str]:
-        """custom_id -> reason, for this run's lines whose answers failed validation even after
-        the online re-asks: a failure as it would be online, not to be asked again."""
+    def settled(self, run_id: str) -> dict[str, tuple[str, bool]]:
+        """custom_id -> (reason, cut off), for this run's lines that an answer settled without
+        a usable one: invalid even after the online re-asks (a failure, as it would be online,
+        not asked again), or cut off at max_tokens (its text to be asked in halves)."""
         return {
-            key: reason or "model output invalid"
-            for key, reason in self._db.execute(
-                "SELECT l.custom_id, l.reason FROM batch_lines l JOIN batch_jobs j"
-                " ON j.id = l.job WHERE j.run_id = ? AND l.state = 'invalid'",
+            key: (reason or state, state == "cut_off")
+            for key, state, reason in self._db.execute(
+                "SELECT l.custom_id, l.state, l.reason FROM batch_lines l JOIN batch_jobs j"
+                " ON j.id = l.job WHERE j.run_id = ? AND l.state IN ('invalid', 'cut_off')",
                 (run_id,),
             )
         }

@@ -142,7 +142,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             part INTEGER NOT NULL DEFAULT 0,
             kind TEXT NOT NULL DEFAULT 'extract',
             state TEXT NOT NULL DEFAULT 'sent'
-                CHECK (state IN ('sent', 'answered', 'invalid', 'failed')),
+                CHECK (state IN ('sent', 'answered', 'invalid', 'cut_off', 'failed')),
             reason TEXT,
             PRIMARY KEY (job, custom_id)
         );
