@@ -14,9 +14,11 @@ long document's summary, lines that no batch answered) it asks online.
 
 Lines that a job did not answer (an error line, an expired, failed or cancelled job) are
 submitted again in a new job (``fallback="batch"``, up to ``rounds`` submissions in all) or left
-to the engine to ask online (``fallback="online"``). A line is never submitted while a job that
-holds it is unfinished or after it was answered: resuming a run (``--resume``, or
-``summarizer batches --wait``) polls the jobs it already has.
+to the engine to ask online (``fallback="online"``). An answer cut off at max_tokens is not
+submitted again: the engine asks its text in halves, as it does online. A line is never
+submitted while a job that holds it is unfinished or after it was answered: resuming a run
+(``--resume``, or ``summarizer batches --wait``) polls the jobs it already has, and a new run
+over the same inputs polls another run's unfinished jobs that hold its lines.
 """
 
 from __future__ import annotations
