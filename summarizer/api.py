@@ -227,7 +227,7 @@ class Summarizer:
             and (self.batch is not None or ledger.batches.jobs(run_id))
         ):
             try:
-                source = await self._batch_phase(items, run_id, planner)
+                source = await self._batch_phase(items, run_id, planner, retry_failed=retry_failed)
             except BaseException:  # Ctrl-C while polling: --resume polls the same jobs
                 self.provider.gate = None
                 ledger.set_status(run_id, "interrupted")
@@ -278,7 +278,12 @@ class Summarizer:
         return self.batch_report
 
     async def _batch_phase(
-        self, items: Iterable[ArticleLike], run_id: str, planner: Planner, submit: bool = True
+        self,
+        items: Iterable[ArticleLike],
+        run_id: str,
+        planner: Planner,
+        submit: bool = True,
+        retry_failed: bool = False,
     ) -> Callable[[], Iterator[Article | IngestError]]:
         """Answer the run's requests through the Batch API (``runtime/batch_jobs.py``); the
         inputs for the engine, read again (or kept, when they can be read only once)."""
@@ -302,7 +307,7 @@ class Summarizer:
             progress=self.batch_progress,
         )
         try:
-            await runner.run(source(), submit=submit)
+            await runner.run(source(), submit=submit, retry_failed=retry_failed)
         finally:
             self.batch_report = runner.report()
             await endpoint.aclose()

@@ -515,3 +515,26 @@ def test_a_new_run_over_a_killed_runs_inputs_collects_its_jobs_instead_of_paying
     assert report["online_requests"] == 0
     assert all(r.cached for r in results)  # paid for by the killed run, whose job it is
     assert [j.collected for j in ledger.batches.jobs(killed.id)] == [True]
+
+
+def test_a_resumed_run_submits_nothing_for_the_inputs_it_finished(corpus, ledger):
+    """A failure the run already recorded is handed back on --resume, as online: its request
+    is not put in a batch (it would be paid for and never used); --retry-failed asks it."""
+    from summarizer.store.ledger import ItemRow
+
+    with FakeBatchServer() as server:
+        settings = Settings(base_url=server.base_url, model=MODEL, api_key="k", mode="tools")
+        summarizer = Summarizer(settings, ledger=ledger, batch=BatchOptions(poll_s=0))
+        run_id = summarizer.start_run([str(corpus)])
+        first = next(iter(iter_articles([corpus])))
+        failed = ItemRow(
+            seq=0, article_id=first.id, status="failed", sha256=first.sha256, reason="earlier"
+        )
+        ledger.record(run_id, failed)
+        results = list(summarizer.summarize_many([str(corpus)], run_id=run_id))
+        assert server.state.report()["distinct_lines"] == 23  # not the failed input
+        assert [r.failure.reason for r in results if r.index == 0] == ["earlier"]  # type: ignore[union-attr]
+        retried = list(summarizer.summarize_many([str(corpus)], run_id=run_id, retry_failed=True))
+        report = server.state.report()
+    assert report["distinct_lines"] == 24 and report["lines_submitted_more_than_once"] == 0
+    assert [r.ok for r in retried if r.index == 0] == [True]

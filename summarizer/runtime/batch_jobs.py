@@ -150,17 +150,27 @@ class BatchRunner:
 
     # -- the phase -----------------------------------------------------------------------------
 
-    async def run(self, items: Iterable[Article | IngestError], *, submit: bool = True) -> None:
+    async def run(
+        self,
+        items: Iterable[Article | IngestError],
+        *,
+        submit: bool = True,
+        retry_failed: bool = False,
+    ) -> None:
         """Submit what the ledger lacks (unless ``submit`` is False: only finish the run's jobs),
-        then poll and collect until every job of the run is collected."""
+        then poll and collect until every job of the run is collected. Inputs the run has
+        finished are left out, as the engine leaves them: ``ok`` ones, and ``failed`` ones unless
+        ``retry_failed``."""
         try:
-            await self._run(items, submit)
+            await self._run(items, submit, retry_failed)
         finally:
             self._keys = self._wanted.keys()  # for ``report``
             self._wanted.close()
 
-    async def _run(self, items: Iterable[Article | IngestError], submit: bool) -> None:
-        self._plan(items)
+    async def _run(
+        self, items: Iterable[Article | IngestError], submit: bool, retry_failed: bool
+    ) -> None:
+        self._plan(items, retry_failed)
         if submit:
             await self._submit_or_say([k for k in self._wanted if self._needs(k)])
         while True:
@@ -209,11 +219,12 @@ class BatchRunner:
                 report.left_online += 1
         return report
 
-    def _plan(self, items: Iterable[Article | IngestError]) -> None:
+    def _plan(self, items: Iterable[Article | IngestError], retry_failed: bool) -> None:
         """Every request the run's inputs make now (not follow-ups: those need answers first)."""
         states = self.ledger.states(self.run_id)
+        finished = ("ok",) if retry_failed else ("ok", "failed")
         for index, item in enumerate(items):
-            if isinstance(item, IngestError) or states.get(index, ("",))[0] == "ok":
+            if isinstance(item, IngestError) or states.get(index, ("",))[0] in finished:
                 continue
             try:
                 plan = self.planner.plan(item)
