@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import queue
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 
 from summarizer.config import Settings
@@ -37,6 +37,8 @@ from summarizer.plan import Planner, Splitter
 from summarizer.prompts import load_prompts
 from summarizer.providers import Provider, provider_for
 from summarizer.providers.base import Sleep
+from summarizer.runtime.batch_jobs import BatchRunner, Progress
+from summarizer.runtime.batch_options import BatchOptions, BatchReport
 from summarizer.runtime.engine import Engine
 from summarizer.runtime.throttle import Limits, Throttle
 from summarizer.store.keys import config_key, decoding_config
@@ -118,8 +120,18 @@ class Summarizer:
         ledger: Ledger | str | Path | None = None,
         limits: Limits | None = None,
         splitter: Splitter | None = None,
+        batch: BatchOptions | None = None,
+        batch_options: BatchOptions | None = None,
+        batch_progress: Progress | None = None,
     ):
         self.settings = settings or Settings.from_env()
+        # Ask through the provider's Batch API first (``runtime/batch_jobs.py``); a run that has
+        # batch jobs is resumed through it whether or not this is set.
+        self.batch = batch
+        # What a resumed run that has batch jobs polls them with, when ``batch`` is not given.
+        self.batch_options = batch or batch_options or BatchOptions()
+        self.batch_progress = batch_progress
+        self.batch_report: BatchReport | None = None
         self.splitter = splitter
         self.prompts = load_prompts()
         self.limits = limits or Limits()
@@ -204,7 +216,27 @@ class Summarizer:
         self.throttle = Throttle(
             workers, self.limits.requests_per_minute, self.limits.tokens_per_minute
         )
+        # (the batch phase's online re-asks go through it too)
         self.provider.gate = self.throttle
+        settled: dict[str, tuple[str, bool]] = {}
+        planner = Planner(self.settings, self.prompts, key, self.splitter)
+        source = lambda: iter_inputs(items, ledger)  # noqa: E731
+        if (
+            ledger is not None
+            and run_id is not None
+            and (self.batch is not None or ledger.batches.jobs(run_id))
+        ):
+            try:
+                source = await self._batch_phase(items, run_id, planner, retry_failed=retry_failed)
+            except BaseException:  # Ctrl-C while polling: --resume polls the same jobs
+                self.provider.gate = None
+                ledger.set_status(run_id, "interrupted")
+                raise
+            settled = {
+                key: (reason, cut)
+                for key, (reason, cut) in ledger.batches.settled(run_id).items()
+                if cut or not retry_failed  # invalid ones, retried, are asked online
+            }
         engine = Engine(
             settings=self.settings,
             provider=self.provider,
@@ -214,11 +246,12 @@ class Summarizer:
             run_id=run_id,
             config_key=key,
             retry_failed=retry_failed,
-            planner=Planner(self.settings, self.prompts, key, self.splitter),
+            planner=planner,
+            settled=settled,
         )
         status = "interrupted"
         try:
-            async for result in engine.run(iter_inputs(items, ledger), workers):
+            async for result in engine.run(source(), workers):
                 self.stats.rate_limited = self.throttle.rate_limited  # live, for a progress bar
                 yield result
             # Stopped early (a rejected key, an unreachable endpoint): what was not attempted is
@@ -230,6 +263,56 @@ class Summarizer:
             if ledger is not None and run_id is not None:
                 ledger.set_status(run_id, status)
             await self.provider.aclose()
+
+    def finish_batch_jobs(self, run_id: str, inputs: list[str]) -> BatchReport:
+        """Poll and collect a run's batch jobs until each is finished, submitting nothing new
+        but the lines they failed to answer (``summarizer batches --wait``); resuming the run
+        then makes its records from the stored answers."""
+        planner = Planner(self.settings, self.prompts, self.config_key(), self.splitter)
+
+        async def finish() -> None:
+            await self._batch_phase(inputs, run_id, planner, submit=False)
+
+        asyncio.run(finish())
+        assert self.batch_report is not None
+        return self.batch_report
+
+    async def _batch_phase(
+        self,
+        items: Iterable[ArticleLike],
+        run_id: str,
+        planner: Planner,
+        submit: bool = True,
+        retry_failed: bool = False,
+    ) -> Callable[[], Iterator[Article | IngestError]]:
+        """Answer the run's requests through the Batch API (``runtime/batch_jobs.py``); the
+        inputs for the engine, read again (or kept, when they can be read only once)."""
+        from summarizer.providers.openai_batch import BatchEndpoint
+        from summarizer.providers.openai_compat import OpenAICompatible
+
+        if not isinstance(self.provider, OpenAICompatible):
+            raise ValueError(
+                "the Batch API needs an OpenAI-compatible endpoint, not the embedded model"
+            )
+        assert self.ledger is not None
+        source = _replayable(items, self.ledger)
+        endpoint = BatchEndpoint(self.settings)
+        runner = BatchRunner(
+            provider=self.provider,
+            planner=planner,
+            ledger=self.ledger,
+            run_id=run_id,
+            options=self.batch_options,
+            endpoint=endpoint,
+            progress=self.batch_progress,
+        )
+        try:
+            await runner.run(source(), submit=submit, retry_failed=retry_failed)
+        finally:
+            self.batch_report = runner.report()
+            await endpoint.aclose()
+            await self.provider.aclose()  # its client belongs to this loop; the engine's may not
+        return source
 
     def summarize(self, item: ArticleLike) -> ArticleSummary:
         """Sync twin of ``asummarize``, on summarize_many's private thread: it works inside a
@@ -250,6 +333,17 @@ class Summarizer:
                 items, concurrency, run_id=run_id, retry_failed=retry_failed
             )
         )
+
+
+def _replayable(
+    items: Iterable[ArticleLike], sources: SourceCache | None
+) -> Callable[[], Iterator[Article | IngestError]]:
+    """Inputs that can be read twice (the batch phase, then the engine): a list of paths is read
+    again; anything else (a generator, standard input) is read once and kept."""
+    if isinstance(items, (list, tuple)) and STDIN not in items:
+        return lambda: iter_inputs(items, sources)
+    kept = list(iter_inputs(items, sources))
+    return lambda: iter(kept)
 
 
 def _the_one(item: ArticleLike, results: list[Result]) -> ArticleSummary:

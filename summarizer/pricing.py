@@ -27,9 +27,20 @@ class Price:
 
     input: float
     output: float
+    # The Batch API's price (``batch_input``/``batch_output`` in the table); None: half the
+    # online price, as OpenAI charges.
+    batch_input: float | None = None
+    batch_output: float | None = None
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
+
+    def batch(self) -> Price:
+        """The price of the same tokens sent through the Batch API."""
+        return Price(
+            input=self.input / 2 if self.batch_input is None else self.batch_input,
+            output=self.output / 2 if self.batch_output is None else self.batch_output,
+        )
 
 
 def table_path() -> Path:
@@ -49,15 +60,26 @@ def load_prices(path: Path | None = None) -> dict[str, Price]:
     prices: dict[str, Price] = {}
     for model, entry in (data.get("models") or {}).items():
         try:
-            price = Price(input=float(entry["input"]), output=float(entry["output"]))
+            price = Price(
+                input=float(entry["input"]),
+                output=float(entry["output"]),
+                batch_input=_optional(entry.get("batch_input")),
+                batch_output=_optional(entry.get("batch_output")),
+            )
         except (KeyError, TypeError, ValueError):
             raise PriceTableError(
-                f"{path}: model {model!r} needs numeric 'input' and 'output' prices"
+                f"{path}: model {model!r} needs numeric 'input' and 'output' prices "
+                "(and numeric 'batch_input'/'batch_output' if given)"
             ) from None
-        if price.input < 0 or price.output < 0:
+        batch = price.batch()
+        if min(price.input, price.output, batch.input, batch.output) < 0:
             raise PriceTableError(f"{path}: model {model!r} has a negative price")
         prices[model] = price
     return prices
+
+
+def _optional(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def price_for(model: str | None, table: dict[str, Price] | None = None) -> Price | None:
@@ -80,6 +102,17 @@ def estimate_cost(
     """Dollars for these tokens, or None when the model has no known price."""
     price = price_for(model, table)
     return None if price is None else price.cost(prompt_tokens, completion_tokens)
+
+
+def estimate_batch_cost(
+    model: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    table: dict[str, Price] | None = None,
+) -> float | None:
+    """Dollars for these tokens through the Batch API, or None when the model has no price."""
+    price = price_for(model, table)
+    return None if price is None else price.batch().cost(prompt_tokens, completion_tokens)
 
 
 def format_cost(cost: float | None) -> str:

@@ -24,6 +24,8 @@ CASSETTES = ROOT / "cassettes"
 RECORDING_KEY = "sk-test-RECORDING-ONLY-4f6c2b9e8a1d7c3f"
 REPLAY_URL = "http://127.0.0.1:9/v1"  # never contacted: replay matches without host/port
 _PYDANTIC_DOCS = re.compile(r"https://errors\.pydantic\.dev/[0-9.]+/")
+# A multipart upload's boundary is random (httpx2: 16 random bytes in hex) on every request.
+_MULTIPART_BOUNDARY = re.compile(r"^--[0-9a-f]{32}(--)?\r$", re.MULTILINE)
 
 
 def _normalise_body(body) -> object:
@@ -34,6 +36,8 @@ def _normalise_body(body) -> object:
     # Re-ask messages quote pydantic's versioned docs URL; upgrading pydantic must not break
     # replay.
     body = _PYDANTIC_DOCS.sub("https://errors.pydantic.dev/VERSION/", body)
+    # Batch input files are uploaded as multipart/form-data (tests/test_batch_api.py).
+    body = _MULTIPART_BOUNDARY.sub(lambda m: "--BOUNDARY" + (m[1] or "") + "\r", body)
     try:
         return json.loads(body)
     except ValueError:

@@ -1,6 +1,6 @@
 """The ``summarizer`` command: the typer app and its commands, each a thin layer over the Python
 API (``run`` in run.py; ``show``, ``runs``, ``schema``, ``merge`` in reading.py; ``export`` and
-``eval`` in reports.py)."""
+``eval`` in reports.py; ``batches`` in batches.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 
 from summarizer import __version__
 from summarizer.cli import reading
+from summarizer.cli.batches import batches
 from summarizer.cli.errors import out
 from summarizer.cli.reports import eval_command, export
 from summarizer.cli.run import run
@@ -53,6 +54,7 @@ app.command()(reading.runs)
 app.command()(reading.schema)
 app.command()(reading.merge)
 app.command()(export)
+app.command()(batches)
 app.command(name="eval")(eval_command)
 
 

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from summarizer.cli.batches import BatchStatusLine, batch_footer
 from summarizer.cli.checks import endpoint_conflict, out_file_conflict
 from summarizer.cli.errors import (
     EXIT_INTERRUPTED,
@@ -34,6 +35,7 @@ from summarizer.ingest import STDIN, as_recorded, count_articles
 from summarizer.pipeline.normalise import Gazetteer
 from summarizer.pricing import load_prices
 from summarizer.providers.local_models import CATALOGUE, LocalModelError, resolve_model_file
+from summarizer.runtime.batch_options import FALLBACKS, MAX_BYTES, MAX_LINES, BatchOptions
 from summarizer.runtime.heap import prepare_heap_for_batch
 from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
 from summarizer.store.results_file import JsonlWriter
@@ -244,6 +246,42 @@ def run(
             help="The run to --resume or --retry-failed (an id, a prefix, or 'last').",
         ),
     ] = None,
+    batch_api: Annotated[
+        bool,
+        typer.Option(
+            "--batch-api",
+            help="Send the requests as provider batch jobs (OpenAI Batch API: /v1/files + "
+            "/v1/batches) at the batch price, half the online one; answers come within 24 h. "
+            "Ctrl-C and --resume poll the same jobs; `summarizer batches` lists them.",
+        ),
+    ] = False,
+    batch_fallback: Annotated[
+        str,
+        typer.Option(
+            metavar="batch|online",
+            help="Lines a batch job did not answer (errors, an expired or cancelled job): "
+            "'batch' submits them in a new job (3 submissions at most, then online), 'online' "
+            "asks them online at once.",
+        ),
+    ] = "batch",
+    batch_poll: Annotated[
+        float,
+        typer.Option(min=0, metavar="SECONDS", help="Seconds between batch status checks."),
+    ] = 30.0,
+    batch_max_lines: Annotated[
+        int,
+        typer.Option(
+            min=1, metavar="N", help="Request lines per batch job (the provider's limit: 50,000)."
+        ),
+    ] = MAX_LINES,
+    batch_max_mb: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            metavar="MB",
+            help="Megabytes per batch input file (the provider's limit: 200).",
+        ),
+    ] = MAX_BYTES / 2**20,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -290,6 +328,16 @@ def run(
     continuing = resume or retry_failed or run_ref is not None
     if continuing and no_ledger:
         raise usage_error("--resume, --retry-failed and --run need the ledger (drop --no-ledger)")
+    if batch_fallback not in FALLBACKS:
+        raise usage_error(f"--batch-fallback must be batch or online, not {batch_fallback!r}")
+    if batch_api and no_ledger:
+        raise usage_error("--batch-api records its jobs in the ledger: drop --no-ledger")
+    batch = BatchOptions(
+        fallback=batch_fallback,
+        max_lines=batch_max_lines,
+        max_bytes=max(1024, int(batch_max_mb * 2**20)),
+        poll_s=batch_poll,
+    )
     if not continuing and not paths:
         raise usage_error("give the articles to summarise (files, directories, globs, .jsonl)")
     try:
@@ -311,6 +359,11 @@ def run(
     except (ValueError, LedgerError) as exc:
         raise usage_error(str(exc)) from None
     if settings.uses_embedded:
+        if batch_api:
+            raise usage_error(
+                "--batch-api needs an OpenAI-compatible endpoint (OPENAI_API_KEY or --base-url), "
+                "not the embedded model"
+            )
         _announce_embedded(settings)
 
     # The HTTP stack: imported by the commands that ask, not by the reading ones.
@@ -323,6 +376,10 @@ def run(
         settings,
         ledger=ledger,
         limits=Limits(requests_per_minute=rpm, tokens_per_minute=tpm, token_budget=token_budget),
+        # A resumed run that has batch jobs goes on polling them with these options too.
+        batch=batch if batch_api else None,
+        batch_options=batch,
+        batch_progress=None if quiet else BatchStatusLine(),
     )
     if previous is not None and previous.config_key != summarizer.config_key():
         raise usage_error(
@@ -469,6 +526,8 @@ def _run_batch(
     out.print(
         summary_table(stats, run_id=summarizer.run_id, ledger=str(ledger.path) if ledger else None)
     )
+    if summarizer.batch_report is not None:
+        out.print(batch_footer(summarizer.batch_report, stats), highlight=False, soft_wrap=True)
     if stats.skipped and ledger and summarizer.run_id:
         err.print(
             f"[yellow]stopped early[/]: {stats.skipped} article(s) not attempted; once the "
@@ -487,7 +546,7 @@ def _announce_cost(paths: list[str], summarizer) -> None:
     too, so this is an upper bound) and, where the model has a price, what that may cost."""
     from summarizer.chunking import CHARS_PER_TOKEN
     from summarizer.ingest import expand_inputs
-    from summarizer.pricing import estimate_cost, format_cost
+    from summarizer.pricing import estimate_batch_cost, estimate_cost, format_cost
 
     size = files = 0
     for item in expand_inputs([p for p in paths if p != STDIN]):
@@ -498,8 +557,10 @@ def _announce_cost(paths: list[str], summarizer) -> None:
     if tokens < LARGE_RUN_TOKENS:
         return
     model = summarizer.model
-    cost = estimate_cost(model, tokens, 0)
-    price = f"; at {model}'s price, at least {format_cost(cost)}" if cost else ""
+    batch = summarizer.batch is not None
+    cost = (estimate_batch_cost if batch else estimate_cost)(model, tokens, 0)
+    which = "batch price" if batch else "price"
+    price = f"; at {model}'s {which}, at least {format_cost(cost)}" if cost else ""
     err.print(
         f"about {tokens:,} prompt tokens in {files:,} file(s), from their size{price} (plus the "
         "instructions and the answers). Ctrl-C stops it; --resume finishes it later.",

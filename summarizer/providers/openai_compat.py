@@ -237,6 +237,12 @@ class OpenAICompatible:
 
     # -- one request ------------------------------------------------------------------------
 
+    def request_body(self, messages: list[dict[str, str]], response_model: type) -> bytes:
+        """The JSON body ``extract`` would send first for these messages: what a Batch API
+        request line carries (``runtime/batch_jobs.py``), byte for byte."""
+        _, request = self._prepare(response_model, messages)
+        return self._body(response_model, request)
+
     def prepare(self, response_model: type) -> None:
         """Work out the request for ``response_model`` now rather than at the first article
         (~5 ms: its JSON schema). The batch engine does it before it forks its request worker:
@@ -318,12 +324,14 @@ class OpenAICompatible:
         response_model: type,
         meter: _Meter,
         check: Check | None = None,
+        answered: dict[str, Any] | None = None,
     ) -> ExtractedSummary:
         """One transport attempt: a request, then up to ``reasks`` re-asks while the answer is
         not valid JSON or breaks the schema (instructor's loop, with instructor's handlers), and
         one more, with the reason, when ``check`` finds fault with a valid answer (a summary that
         copies the headline). A valid answer that still fails its check is returned: the caller
-        marks it, it does not fail the request."""
+        marks it, it does not fail the request. ``answered``: the first request's answer is
+        already here (a Batch API output line); only the re-asks are sent."""
         handlers = self._handlers
         parse_model, request = self._prepare(response_model, messages)
         budget = self.token_budget
@@ -332,7 +340,10 @@ class OpenAICompatible:
         n = 0
         while True:
             n += 1
-            data = await self._post(raw, self._body(response_model, request), meter)
+            if answered is not None and n == 1:
+                data = answered
+            else:
+                data = await self._post(raw, self._body(response_model, request), meter)
             try:
                 parsed = handlers.response_parser(
                     response=_Attrs(data),
@@ -377,9 +388,19 @@ class OpenAICompatible:
         messages: list[dict[str, str]],
         response_model: type[ExtractedSummary] = ExtractedSummary,
         check: Check | None = None,
+        *,
+        answered: dict[str, Any] | None = None,
     ) -> Extraction:
+        """The validated answer, or ``LLMError``. ``answered``: a chat completion already
+        received for these messages (a Batch API output line, its tokens counted here): it is
+        parsed and checked as a first answer would be, and re-asked online with the error."""
         raw = self._connect()
         meter = _Meter()
+        if answered is not None:
+            usage = answered.get("usage") or {}
+            meter.prompt_tokens = usage.get("prompt_tokens") or 0
+            meter.completion_tokens = usage.get("completion_tokens") or 0
+            meter.attempts = 1
         started = time.monotonic()
         budget = self.token_budget
 
@@ -390,12 +411,12 @@ class OpenAICompatible:
             # The first attempt runs bare: most requests succeed at once, and building the
             # retry machinery for each of them costs more CPU than the rest of the LLM layer.
             try:
-                result = await self._ask(raw, messages, response_model, meter, check)
+                result = await self._ask(raw, messages, response_model, meter, check, answered)
             except Exception as first:
                 if not retryable(first):
                     raise
                 result = await self._retry(
-                    raw, messages, response_model, meter, first, retryable, check
+                    raw, messages, response_model, meter, first, retryable, check, answered
                 )
             return Extraction(result, meter.usage(started), self.model)
         except Exception as exc:  # every failure leaves here as one LLMError with a reason
@@ -419,6 +440,7 @@ class OpenAICompatible:
         first: BaseException,
         retryable: Callable[[BaseException], bool],
         check: Check | None = None,
+        answered: dict[str, Any] | None = None,
     ) -> ExtractedSummary:
         """Attempts 2.. under tenacity, after ``first`` failed attempt 1 with a transient error:
         tenacity sees that failure as its own first attempt (same waits, Retry-After, logs)."""
@@ -435,7 +457,7 @@ class OpenAICompatible:
             with attempt:
                 if failed:
                     raise failed.pop()
-                return await self._ask(raw, messages, response_model, meter, check)
+                return await self._ask(raw, messages, response_model, meter, check, answered)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod

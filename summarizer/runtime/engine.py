@@ -82,6 +82,9 @@ class _Answer:
     parts: list[ExtractedSummary] | None = None  # a document's several answers, in order
     overview: DocumentSummary | None = None  # a long document's summary, from its parts'
     warnings: list[str] = field(default_factory=list)
+    # What this run paid, as billed (answers from a batch job, at the batch price); None:
+    # estimated from ``usage`` at the online price.
+    billed: float | None = None
 
 
 @dataclass
@@ -93,6 +96,7 @@ class _Asked:
     usage: Usage
     model: str
     elsewhere: bool
+    billed: float | None = None  # as in ``_Answer.billed``
 
 
 @dataclass
@@ -106,14 +110,33 @@ class _Parts:
     failures: list[LLMError] = field(default_factory=list)
     model: str | None = None
     answers: list[tuple[tuple[int, ...], ExtractedSummary]] = field(default_factory=list)
+    # Of ``spent``: the parts billed otherwise than at the online price, and what they cost.
+    billed: list[tuple[Usage, float]] = field(default_factory=list)
 
     def keep(self, asked: _Asked, place: tuple[int, ...]) -> None:
         self.answers.append((place, asked.extraction))
         if not asked.elsewhere:
             self.spent.append(asked.usage)
+            if asked.billed is not None:
+                self.billed.append((asked.usage, asked.billed))
             self.model = self.model or asked.model
         elif self.model is None:
             self.model = asked.model
+
+    def cost(self, model: str) -> float | None:
+        """What the parts cost when some were billed (batch lines), else None (estimate)."""
+        if not self.billed:
+            return None
+        rest = _sum_usage(self.spent)
+        for usage, _ in self.billed:
+            rest = rest.model_copy(
+                update={
+                    "prompt_tokens": rest.prompt_tokens - usage.prompt_tokens,
+                    "completion_tokens": rest.completion_tokens - usage.completion_tokens,
+                }
+            )
+        online = estimate_cost(model, rest.prompt_tokens, rest.completion_tokens)
+        return None if online is None else online + sum(b for _, b in self.billed)
 
     def ordered(self) -> list[ExtractedSummary]:
         """The answers in document order (a half after the part it halves)."""
@@ -162,6 +185,7 @@ class Engine:
         retry_failed: bool = False,
         assembly_workers: int | None = None,
         planner: Planner | None = None,
+        settled: dict[str, tuple[str, bool]] | None = None,
     ):
         self.settings = settings
         self.planner = planner or Planner(settings, prompts, config_key if ledger else None)
@@ -172,6 +196,10 @@ class Engine:
         self.run_id = run_id
         self.config_key = config_key
         self.retry_failed = retry_failed
+        # Requests an answer already settled, by key: (reason, cut off). A batch line whose
+        # answer stayed invalid after the online re-asks fails with that reason, never asked
+        # again; one cut off at max_tokens is asked in halves, as a cut-off online answer is.
+        self._settled = settled or {}
         self._states = ledger.states(run_id) if ledger is not None and run_id else {}
         self._inflight: dict[str, asyncio.Future] = {}
         self._fatal: str | None = None
@@ -473,6 +501,7 @@ class Engine:
                 logged.model or provenance.get("model") or self.provider.model,
                 cached=not own,
                 provenance=provenance,
+                billed=logged.cost_usd if own else None,
             )
         )
         return True
@@ -495,11 +524,7 @@ class Engine:
             self._inflight[key] = future
         try:
             try:
-                extraction: Extraction = await self.provider.extract(
-                    self.planner.messages(article, request),
-                    self.planner.response_model(article, request),
-                    self.planner.check(article, request),
-                )
+                extraction: Extraction = await self._extract(article, request)
             except LLMError as exc:
                 self._note_failure(exc)
                 halves = self.planner.split(article, request, 1) if exc.cut_off else None
@@ -652,6 +677,7 @@ class Engine:
                 overview=overview,
                 warnings=state.warnings,
                 future=future,
+                billed=state.cost(state.model or self.provider.model),
             )
         )
 
@@ -757,15 +783,12 @@ class Engine:
                     usage,
                     logged.model or self.provider.model,
                     elsewhere=not own,
+                    billed=logged.cost_usd if own else None,
                 )
         if self._fatal:
             raise LLMError(f"not attempted: {self._fatal}")
         try:
-            answer = await self.provider.extract(
-                self.planner.messages(article, request),
-                self.planner.response_model(article, request),
-                self.planner.check(article, request),
-            )
+            answer = await self._extract(article, request)
         except LLMError as exc:
             self._note_failure(exc)
             raise
@@ -787,6 +810,16 @@ class Engine:
             )
         return _Asked(request, answer.summary, answer.usage, answer.model, elsewhere=False)
 
+    async def _extract(self, article: Article, request: Request) -> Extraction:
+        settled = self._settled.get(request.key) if request.key is not None else None
+        if settled is not None:
+            raise LLMError(settled[0], cut_off=settled[1])
+        return await self.provider.extract(
+            self.planner.messages(article, request),
+            self.planner.response_model(article, request),
+            self.planner.check(article, request),
+        )
+
     def _settle(
         self, key: str | None, future: asyncio.Future | None, answer: CachedAnswer | None
     ) -> None:
@@ -801,11 +834,12 @@ class Engine:
         """Assemble the record (in a worker process when ``pooled``), record it, hand it on."""
         article, usage = a.article, a.usage
         prov = a.provenance or {}
-        cost = (
-            0.0
-            if a.cached
-            else estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
-        )
+        if a.cached:
+            cost: float | None = 0.0
+        elif a.billed is not None:
+            cost = a.billed
+        else:
+            cost = estimate_cost(a.model, usage.prompt_tokens, usage.completion_tokens)
         model = prov.get("model", a.model)
         record_usage = Usage.model_validate(prov["usage"]) if "usage" in prov else usage
         endpoint = prov.get("endpoint", self.settings.endpoint_label)

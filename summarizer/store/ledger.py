@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.config import Settings, environment
+from summarizer.store.batches import BatchBook
 from summarizer.store.checkpointer import Checkpointer
 from summarizer.store.keys import config_key
 from summarizer.store.migrations import NewerLedger, migrate
@@ -179,6 +180,8 @@ class CachedAnswer:
     attempts: int = 0
     latency_s: float = 0.0
     created_at: str | None = None
+    # What the answer cost as billed (a batch line at the batch price); None: price its tokens.
+    cost_usd: float | None = None
 
 
 @dataclass
@@ -245,6 +248,11 @@ class Ledger:
     def close(self) -> None:
         self.flush()
         self._db.close()
+
+    @property
+    def batches(self) -> BatchBook:
+        """The provider batch jobs recorded here (``store/batches.py``)."""
+        return BatchBook(self._db)
 
     def checkpointer(self) -> Checkpointer:
         """WAL checkpoints moved to a thread for a batch's length (see ``checkpointer.py``)."""
@@ -462,8 +470,15 @@ class Ledger:
     def log_response(self, key: str, extraction: str, **fields: Any) -> None:
         """Keep a model's validated answer to one request the moment it arrives (see the module
         docstring). Fields: run_id, seq, model, prompt_tokens, completion_tokens, attempts,
-        latency_s, and for a document of several requests its ``part`` and ``kind``."""
+        latency_s, for a document of several requests its ``part`` and ``kind``, and
+        ``cost_usd`` when it was billed otherwise than at the online price (a batch line)."""
         self._db.execute(_LOG_RESPONSE, _response_values(key, extraction, **fields))
+
+    @staticmethod
+    def response_statement(key: str, extraction: str, **fields: Any) -> tuple[str, tuple]:
+        """``log_response`` as (SQL, parameters), for a caller writing many in one transaction
+        (``BatchBook.collect``)."""
+        return _LOG_RESPONSE, _response_values(key, extraction, **fields)
 
     def cached(self, key: str) -> CachedAnswer | None:
         """A finished record for this document key, else the logged answer, else None."""
@@ -505,12 +520,12 @@ class Ledger:
     def response(self, key: str) -> CachedAnswer | None:
         row = self._db.execute(
             "SELECT model, extraction, run_id, seq, prompt_tokens, completion_tokens, attempts,"
-            " latency_s, created_at FROM responses WHERE cache_key = ?",
+            " latency_s, created_at, cost_usd FROM responses WHERE cache_key = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
-        model, blob, run_id, seq, prompt, completion, attempts, latency, created = row
+        model, blob, run_id, seq, prompt, completion, attempts, latency, created, cost = row
         return CachedAnswer(
             None,
             None,
@@ -524,13 +539,14 @@ class Ledger:
             attempts=attempts,
             latency_s=latency,
             created_at=created,
+            cost_usd=cost,
         )
 
 
 _LOG_RESPONSE = (
     "INSERT OR REPLACE INTO responses (cache_key, run_id, seq, model, extraction,"
-    " prompt_tokens, completion_tokens, attempts, latency_s, created_at, part, kind)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " prompt_tokens, completion_tokens, attempts, latency_s, created_at, part, kind, cost_usd)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -574,6 +590,7 @@ def _response_values(
     latency_s: float,
     part: int = 0,
     kind: str = "extract",
+    cost_usd: float | None = None,
 ) -> tuple:
     return (
         key,
@@ -588,6 +605,7 @@ def _response_values(
         _now(),
         part,
         kind,
+        cost_usd,
     )
 
 

@@ -104,6 +104,52 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    # Provider batch jobs (``summarizer run --batch-api``): each job and the request lines it
+    # holds, written before the job is submitted, so a process that dies after submitting
+    # resumes polling the same job instead of paying for its lines again. ``responses.cost_usd``
+    # is what an answer cost as billed (a batch line at the batch price); NULL: priced from its
+    # tokens at the online price, as before.
+    Migration(
+        "0005_batches",
+        """
+        CREATE TABLE IF NOT EXISTS batch_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            endpoint TEXT,
+            model TEXT,
+            file_id TEXT,
+            batch_id TEXT,
+            status TEXT NOT NULL,
+            lines INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            completed INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL,
+            online_cost_usd REAL,
+            collected INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS batch_jobs_run ON batch_jobs (run_id);
+        CREATE TABLE IF NOT EXISTS batch_lines (
+            job INTEGER NOT NULL REFERENCES batch_jobs(id),
+            custom_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            part INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL DEFAULT 'extract',
+            state TEXT NOT NULL DEFAULT 'sent'
+                CHECK (state IN ('sent', 'answered', 'invalid', 'cut_off', 'failed')),
+            reason TEXT,
+            PRIMARY KEY (job, custom_id)
+        );
+        CREATE INDEX IF NOT EXISTS batch_lines_key ON batch_lines (custom_id);
+        ALTER TABLE responses ADD COLUMN cost_usd REAL;
+        """,
+    ),
 )
 
 
