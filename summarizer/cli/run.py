@@ -244,6 +244,25 @@ def run(
             help="The run to --resume or --retry-failed (an id, a prefix, or 'last').",
         ),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="SCHEDULER",
+            help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or local:N for N "
+            "worker processes here. Each worker asks --concurrency requests at once; this "
+            "process alone writes the ledger and --out. Needs summarizer[dask].",
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="With --dask: articles per task (default 8 x --concurrency); a killed worker "
+            "costs at most its partitions' answers again.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -292,6 +311,15 @@ def run(
         raise usage_error("--resume, --retry-failed and --run need the ledger (drop --no-ledger)")
     if not continuing and not paths:
         raise usage_error("give the articles to summarise (files, directories, globs, .jsonl)")
+    if partition_size is not None and dask is None:
+        raise usage_error("--partition-size goes with --dask")
+    if dask is not None:
+        from summarizer.runtime.distributed import DistributedError, require_dask
+
+        try:
+            require_dask()
+        except DistributedError as exc:
+            raise usage_error(str(exc)) from None
     try:
         ledger = None if no_ledger else Ledger(ledger_path)
         settings = Settings.from_env(**flags)
@@ -344,6 +372,8 @@ def run(
         run_id=previous.id if previous else None,
         retry_failed=retry_failed,
         quiet=quiet,
+        dask=dask,
+        partition_size=partition_size,
     )
     finish(tally, out_file)
 
@@ -394,9 +424,12 @@ def _run_batch(
     run_id: str | None,
     retry_failed: bool,
     quiet: bool,
+    dask: str | None = None,
+    partition_size: int | None = None,
 ) -> None:
-    """The batch on this thread's event loop, with live progress; Ctrl-C and SIGTERM leave the
-    run resumable and say how to finish it."""
+    """The batch on this thread's event loop (or, with ``dask``, on a Dask cluster's workers,
+    results committed here), with live progress; Ctrl-C and SIGTERM leave the run resumable and
+    say how to finish it."""
     ledger = summarizer.ledger
     started = time.monotonic()
     # Standard input can be read only once: its articles are not counted ahead.
@@ -447,10 +480,28 @@ def _run_batch(
         )
         return typer.Exit(code)
 
+    from summarizer.runtime.distributed import DistributedError  # with the HTTP stack
+
+    def on_dask() -> None:
+        for result in summarizer.summarize_on_dask(
+            paths,
+            dask,
+            run_id=run_id,
+            retry_failed=retry_failed,
+            partition_size=partition_size,
+        ):
+            handle(result)
+
     prepare_heap_for_batch()
     try:
         with progress:
-            asyncio.run(batch())
+            if dask is not None:
+                on_dask()
+            else:
+                asyncio.run(batch())
+    except DistributedError as exc:
+        err.print(f"[red]the Dask cluster failed[/]: {escape(str(exc))}", soft_wrap=True)
+        raise stopped("stopped", 1) from None
     except KeyboardInterrupt:
         raise stopped("interrupted", EXIT_INTERRUPTED) from None
     except asyncio.CancelledError:
