@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -88,6 +89,9 @@ def cluster(tmp_path_factory):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+    # The tests after these fork worker processes, which wants no thread but pytest's.
+    time.sleep(0.2)  # the client's event-loop thread ends just after it closes
+    assert [t.name for t in threading.enumerate()] == [threading.current_thread().name]
 
 
 @pytest.fixture

@@ -316,6 +316,10 @@ def run(
     if dask is not None:
         from summarizer.runtime.distributed import DistributedError, require_dask
 
+        # Dask logs through handlers of its own (quietened to warnings for a local cluster);
+        # passed on to ours too, its INFO lines (cluster up, workers joining) would bury the run.
+        logging.getLogger("distributed").propagate = False
+
         try:
             require_dask()
         except DistributedError as exc:
