@@ -341,3 +341,29 @@ def test_a_killed_worker_process_loses_and_duplicates_nothing(fresh, client, tmp
     # What was asked again is at most what the dead worker held (a running partition and a
     # queued one), never what the driver had committed.
     assert stats["articles_answered_more_than_once"] <= 32
+
+
+def test_without_dask_the_command_says_what_to_install(monkeypatch, tmp_path):
+    import builtins
+
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.split(".")[0] in ("dask", "distributed"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    article_file = tmp_path / "a.txt"
+    article_file.write_text("Headline\n\nSome text of an article.\n", encoding="utf-8")
+    ran = CliRunner().invoke(
+        app,
+        ["run", str(article_file), "--dask", "local:2", "--base-url", "http://127.0.0.1:9/v1"],
+        env={"OPENAI_API_KEY": "sk-test-not-a-key", "SUMMARIZER_LEDGER": str(tmp_path / "l")},
+    )
+    assert ran.exit_code == 2
+    assert "pip install 'summarizer[dask]'" in ran.output

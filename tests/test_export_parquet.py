@@ -132,3 +132,39 @@ def test_without_pyarrow_the_error_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "__import__", no_pyarrow)
     with pytest.raises(ParquetUnavailable, match=r"pip install 'summarizer\[parquet\]'"):
         write_parquet([], tmp_path / "t")
+
+
+def test_a_ledger_run_streams_into_the_tables_with_its_costs(results, tmp_path):
+    """From the ledger, the run is read as it is written (``stream_run``), each article's
+    estimated cost beside it."""
+    from summarizer.config import Settings
+    from summarizer.store.ledger import ItemRow, Ledger
+    from summarizer.store.runs import stream_run
+
+    lines = results.read_text(encoding="utf-8").splitlines()
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        run_id = ledger.start_run(
+            settings=Settings(base_url="http://127.0.0.1:9/v1", model="m"),
+            config={"model": "m", "prompt_version": "v-test"},
+            endpoint="test",
+        )
+        for n, line in enumerate(lines):
+            article_id = json.loads(line)["article_id"]
+            row = ItemRow(seq=n, article_id=article_id, status="ok", result=line)
+            row.cost_usd = 0.001 * (n + 1)
+            ledger.record(run_id, row)
+        ledger.record(run_id, ItemRow(seq=len(lines), article_id="gone", status="failed"))
+    run = stream_run(run_id, ledger_path=tmp_path / "ledger.sqlite3")
+    assert not isinstance(run.summaries, list)  # read as written, not loaded first
+    out = tmp_path / "tables"
+    ran = CliRunner().invoke(
+        app,
+        ["export", run_id[:8], "-f", "parquet", "-o", str(out), "--ledger", str(ledger.path)],
+        catch_exceptions=False,
+    )
+    assert ran.exit_code == 0, ran.output
+    articles = pq.read_table(out / "articles.parquet").to_pylist()
+    assert len(articles) == len(lines)  # the failed one is not an article row
+    assert [a["cost_usd"] for a in articles] == pytest.approx(
+        [0.001 * (n + 1) for n in range(len(lines))]
+    )

@@ -23,11 +23,13 @@ from summarizer.eval import GoldError, evaluate, load_gold, report_tables
 from summarizer.export import (
     DIRECTORY_FORMATS,
     FORMATS,
+    STREAMED_FORMATS,
     ParquetUnavailable,
     Price,
     RunNotFound,
     export_run,
     load_run,
+    stream_run,
 )
 from summarizer.export.parquet import ARTICLES_FILE, EVENTS_FILE
 
@@ -117,7 +119,8 @@ def export(
         raise usage_error("give both --price-prompt and --price-completion, or neither")
     prices = Price(price_prompt, price_completion) if price_prompt is not None else None  # type: ignore[arg-type]
     try:
-        run = load_run(run_or_jsonl, ledger_path=ledger)
+        read = stream_run if fmt in STREAMED_FORMATS else load_run
+        run = read(run_or_jsonl, ledger_path=ledger)
     except RunNotFound as exc:
         raise usage_error(str(exc)) from None
     what = "event rows" if fmt == "csv" else "articles"
@@ -152,7 +155,7 @@ def export(
             title=title,
             include_suspect=include_suspect,
         )
-    except ParquetUnavailable as exc:
+    except (ParquetUnavailable, RunNotFound) as exc:  # (a streamed run fails as it is read)
         raise usage_error(str(exc)) from None
     except OSError as exc:
         raise usage_error(cannot_write(out_file, exc)) from None

@@ -22,12 +22,13 @@ from summarizer.export.html import load_article_text, render_html, write_html
 from summarizer.export.jsonl import write_jsonl
 from summarizer.export.parquet import ParquetUnavailable, write_parquet
 from summarizer.pricing import Price
-from summarizer.store.runs import LoadedRun, RunNotFound, load_run
+from summarizer.store.runs import LoadedRun, RunNotFound, load_run, stream_run
 
 __all__ = [
     "CSV_COLUMNS",
     "DIRECTORY_FORMATS",
     "FORMATS",
+    "STREAMED_FORMATS",
     "LoadedRun",
     "ParquetUnavailable",
     "Price",
@@ -36,6 +37,7 @@ __all__ = [
     "load_article_text",
     "load_run",
     "render_html",
+    "stream_run",
     "write_csv",
     "write_html",
     "write_jsonl",
@@ -88,6 +90,8 @@ WRITERS: dict[str, Callable[[LoadedRun, Path, ExportOptions], int]] = {
 }
 # Formats written as a directory of files (never to standard output).
 DIRECTORY_FORMATS = ("parquet",)
+# Formats written in one pass as the run is read (``stream_run``), never all in memory.
+STREAMED_FORMATS = ("parquet",)
 FORMATS = tuple(WRITERS)
 
 

@@ -169,40 +169,54 @@ def _article_row(summary: ArticleSummary, cost: float | None) -> dict[str, objec
     }
 
 
-def _write(rows: Iterable[dict[str, object]], schema, path: Path) -> int:
-    pa, pq = _pa()
-    count = 0
-    with pq.ParquetWriter(path, schema) as writer:
-        batch: list[dict[str, object]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= ROWS_PER_GROUP:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
-                batch = []
-        if batch or not count:  # an empty run still gets a file with the schema
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            count += len(batch)
-    return count
+class _Table:
+    """One Parquet file written in row groups as its rows come."""
+
+    def __init__(self, path: Path, schema) -> None:
+        self.pa, pq = _pa()
+        self.schema = schema
+        self.writer = pq.ParquetWriter(path, schema)
+        self.batch: list[dict[str, object]] = []
+        self.count = 0
+
+    def add(self, row: dict[str, object]) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.writer.write_table(self.pa.Table.from_pylist(self.batch, schema=self.schema))
+        self.count += len(self.batch)
+        self.batch = []
+
+    def close(self) -> int:
+        if self.batch or not self.count:  # an empty run still gets a file with the schema
+            self._flush()
+        self.writer.close()
+        return self.count
 
 
 def write_parquet(
-    summaries: list[ArticleSummary],
+    summaries: Iterable[ArticleSummary],
     out: Path,
     costs: dict[str, float | None] | None = None,
     include_suspect: bool = False,
 ) -> tuple[int, int]:
     """Write ``out/articles.parquet`` and ``out/events.parquet`` (``out`` is made as a
-    directory); returns (articles, events) written."""
+    directory) in one pass over ``summaries``, which may be a stream (``store.runs.stream_run``:
+    ``costs`` fills as it is read); returns (articles, events) written."""
     _pa()  # say what to install before making anything
     if out.exists() and not out.is_dir():
         raise ParquetUnavailable(f"{out}: parquet export writes a directory; this is a file")
     out.mkdir(parents=True, exist_ok=True)
-    costs = costs or {}
-    articles = _write(
-        (_article_row(s, costs.get(s.article_id)) for s in summaries),
-        articles_schema(),
-        out / ARTICLES_FILE,
-    )
-    events = _write(_event_rows(summaries, include_suspect), events_schema(), out / EVENTS_FILE)
-    return articles, events
+    costs = costs if costs is not None else {}
+    articles = _Table(out / ARTICLES_FILE, articles_schema())
+    events = _Table(out / EVENTS_FILE, events_schema())
+    try:
+        for summary in summaries:
+            articles.add(_article_row(summary, costs.get(summary.article_id)))
+            for row in _event_rows([summary], include_suspect):
+                events.add(row)
+    finally:
+        written = articles.close(), events.close()
+    return written
