@@ -1,12 +1,13 @@
 """Dask scale: N synthetic articles against the loopback fake server (200 ms, concurrency 64 per
-worker), on ``LocalCluster(n_workers=2)`` and in one process; then once more on the cluster with
-one worker SIGKILLed mid-run. Prints each run's wall time, their ratio, and the exactly-once
-checks: lost (inputs with no result), duplicated (results or ledger rows for an input given
-twice), re-asked (articles the server answered more than once).
+worker), on a local cluster of 2 worker processes and in one process; then once more on the
+cluster with one worker SIGKILLed mid-run. Prints each run's wall time, their ratio, and the
+exactly-once checks: lost (inputs with no result), duplicated (results or ledger rows for an
+input given twice), re-asked (articles the server answered more than once).
 
 What is timed: one batch as ``summarizer run --out`` drives it (ledger on, results streamed to a
-JSONL file as they come), from the call to the last result. The cluster's start-up (spawning the
-worker processes, ~2-5 s) is printed apart, not timed; so is the fake server (its own process).
+JSONL file as they come), from the call to the last result. The cluster is the one ``--dask
+local:N`` makes; its start-up (spawning the worker processes, ~2-8 s) is printed apart, not
+timed; so is the fake server (its own process).
 "CPU" is per article: this process (the driver, or the whole one-process batch) and, for the
 cluster, its workers. The machine's load average is printed before and after: on a shared
 machine the figures move with it.
@@ -48,18 +49,19 @@ def check(out: Path, ledger: Path, n: int, server: BenchServer) -> dict:
     }
 
 
-def single(url: str, corpus: Path, tmp: Path, concurrency: int) -> tuple[float, float]:
+def single(url: str, corpus: Path, tmp: Path, concurrency: int) -> tuple[float, float, float]:
+    """Wall, the batch process's CPU, and its request worker's (the HTTP requests' process)."""
     from throughput import run_batch
 
     wall, cpu, _ok, _failed = run_batch(
         url, corpus, tmp / "single.sqlite3", tmp / "single.jsonl", concurrency
     )
-    return wall, cpu
+    return wall, cpu, run_batch.last_stats.relay_cpu_s  # type: ignore[attr-defined]
 
 
 def on_dask(
     client, url: str, corpus: Path, tmp: Path, name: str, concurrency: int, kill_at: int | None
-) -> tuple[float, float, float, tuple[int, int], bool]:
+) -> tuple[float, float, float | None, tuple[int, int], bool]:
     from summarizer import Summarizer
     from summarizer.store.results_file import JsonlWriter
 
@@ -75,8 +77,10 @@ def on_dask(
                 os.kill(next(iter(pids.values())), signal.SIGKILL)
                 killed = True
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    # The killed worker's CPU is gone with it: the survivors' (and the restarted one's) only.
-    workers_cpu = sum(client.run(process_cpu).values()) - (0 if killed else worker_cpu0)
+    if killed:  # its CPU died with it: not counted (and the nanny is starting a new one)
+        client.wait_for_workers(len(pids), timeout=120)
+        return wall, cpu, None, summarizer.dask_tasks, killed
+    workers_cpu = sum(client.run(process_cpu).values()) - worker_cpu0
     return wall, cpu, workers_cpu, summarizer.dask_tasks, killed
 
 
@@ -90,7 +94,7 @@ def main() -> None:
     p.add_argument("--keep", help="keep corpus, ledgers and results in this directory")
     a = p.parse_args()
     prepare_process()
-    from distributed import Client, LocalCluster
+    from summarizer.runtime.distributed import dask_client
 
     print(
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -101,23 +105,20 @@ def main() -> None:
         rows = []
         if not a.skip_single:
             server.reset()
-            wall, cpu = single(server.url, corpus, tmp, a.concurrency)
+            wall, cpu, relay_cpu = single(server.url, corpus, tmp, a.concurrency)
             checked = check(tmp / "single.jsonl", tmp / "single.sqlite3", a.n, server)
-            rows.append(("one process", wall, cpu, None, checked))
+            rows.append(("one process", wall, cpu, relay_cpu, checked))
             print(
-                f"one process: wall {wall:.1f}s | CPU {cpu / a.n * 1000:.2f} ms/article | "
-                f"{checked}",
+                f"one process: wall {wall:.1f}s | CPU {cpu / a.n * 1000:.2f} ms/article + its "
+                f"request worker {relay_cpu / a.n * 1000:.2f} | {checked}",
                 flush=True,
             )
         t0 = time.perf_counter()
-        cluster = LocalCluster(
-            n_workers=a.workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-        # Each worker imports the package once (its first task would otherwise).
-        client.run(lambda: __import__("summarizer.runtime.distributed"))
-        print(f"cluster start-up (not timed): {time.perf_counter() - t0:.1f}s", flush=True)
-        try:
+        # The cluster `summarizer run --dask local:N` makes.
+        with dask_client(f"local:{a.workers}") as client:
+            # Each worker imports the package once (its first task would otherwise).
+            client.run(lambda: __import__("summarizer.runtime.distributed"))
+            print(f"cluster start-up (not timed): {time.perf_counter() - t0:.1f}s", flush=True)
             for name, kill_at in (("dask", None), ("dask-killed", a.n // 3)):
                 server.reset()
                 wall, cpu, wcpu, tasks, killed = on_dask(
@@ -126,17 +127,13 @@ def main() -> None:
                 checked = check(tmp / f"{name}.jsonl", tmp / f"{name}.sqlite3", a.n, server)
                 rows.append((name, wall, cpu, wcpu, checked))
                 what = "one worker SIGKILLed" if killed else "no fault"
+                workers = "n/a" if wcpu is None else f"{wcpu / a.n * 1000:.2f} ms/article"
                 print(
                     f"{name} ({a.workers} workers, {what}): wall {wall:.1f}s | driver CPU "
-                    f"{cpu / a.n * 1000:.2f} ms/article | workers CPU {wcpu / a.n * 1000:.2f} "
-                    f"ms/article | tasks {tasks[0]} submitted, {tasks[1]} failed | {checked}",
+                    f"{cpu / a.n * 1000:.2f} ms/article | workers CPU {workers} | tasks "
+                    f"{tasks[0]} submitted, {tasks[1]} failed | {checked}",
                     flush=True,
                 )
-                if killed:  # let the nanny bring the worker back before the next run
-                    client.wait_for_workers(a.workers, timeout=60)
-        finally:
-            client.close()
-            cluster.close()
     ideal_one = a.n / a.concurrency * a.latency_ms / 1000
     ideal_dask = ideal_one / a.workers
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -185,9 +185,14 @@ def dask_client(address: str) -> Iterator:
             workers = 0
         if workers < 1:
             raise DistributedError(f"--dask local:N needs N >= 1 workers, not {address!r}")
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        import dask
+
+        # No dashboard, so no one would see the workers' profiles: their sampling thread (every
+        # 10 ms) is CPU the workers can spend on articles.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         try:
             with Client(cluster) as client:
                 yield client
