@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -33,12 +34,14 @@ from summarizer.ingest import (
     sha256_text,
     suffixes,
 )
+from summarizer.ingest.collections import is_collection, iter_collection
 from summarizer.plan import Planner, Splitter
 from summarizer.prompts import load_prompts
 from summarizer.providers import Provider, provider_for
 from summarizer.providers.base import Sleep
 from summarizer.runtime.batch_jobs import BatchRunner, Progress
 from summarizer.runtime.batch_options import BatchOptions, BatchReport
+from summarizer.runtime.distributed import DaskDriver, DaskOptions, dask_client
 from summarizer.runtime.engine import Engine
 from summarizer.runtime.throttle import Limits, Throttle
 from summarizer.store.keys import config_key, decoding_config
@@ -48,6 +51,7 @@ from summarizer.types.records import ArticleSummary, Failure
 
 __all__ = [
     "ArticleLike",
+    "DaskOptions",
     "Limits",
     "Result",
     "SummarizeError",
@@ -142,6 +146,7 @@ class Summarizer:
         self.stats = BatchStats()
         self.run_id: str | None = None
         self.throttle: Throttle | None = None
+        self.dask_tasks: tuple[int, int] = (0, 0)  # a Dask batch's tasks: submitted, failed
 
     @property
     def model(self) -> str:
@@ -333,6 +338,97 @@ class Summarizer:
                 items, concurrency, run_id=run_id, retry_failed=retry_failed
             )
         )
+
+    def summarize_on_dask(
+        self,
+        items,
+        dask,
+        concurrency: int | None = None,
+        *,
+        run_id: str | None = None,
+        retry_failed: bool = False,
+        partition_size: int | None = None,
+        options: DaskOptions | None = None,
+    ) -> Iterator[Result]:
+        """Summarise a batch on a Dask cluster: ``dask`` is a ``distributed.Client``, a
+        scheduler address (``tcp://host:8786``) or ``local:N`` (N worker processes here).
+        ``items``: what ``summarize_many`` takes, or a Dask bag (of articles, records or paths)
+        or dataframe (columns ``text``/``html``, ``id``, ``title``, ``outlet``, ``published``,
+        ``url``). Each worker runs ``concurrency`` requests at once on partitions of
+        ``partition_size`` articles; this process alone writes the ledger, exactly once per
+        input, and yields each ``Result`` as its partition completes (see
+        ``runtime/distributed.py``). Needs ``pip install 'summarizer[dask]'``."""
+        if self.settings.uses_embedded:
+            raise ValueError("--dask sends requests to an endpoint; the embedded model has none")
+        if isinstance(dask, str):
+            with dask_client(dask) as client:
+                yield from self.summarize_on_dask(
+                    items,
+                    client,
+                    concurrency,
+                    run_id=run_id,
+                    retry_failed=retry_failed,
+                    partition_size=partition_size,
+                    options=options,
+                )
+            return
+        workers = max(1, concurrency or self.settings.concurrency)
+        ledger = self.ledger
+        key = self.config_key() if ledger is not None else None
+        if ledger is not None:
+            run_id = self._open_run(items, run_id, key)
+        elif run_id is not None:
+            raise ValueError("run_id needs a ledger: Summarizer(ledger=...)")
+        self.run_id = run_id
+        self.stats = BatchStats()
+        options = options or DaskOptions()
+        if partition_size is not None:
+            options = dataclasses.replace(options, partition_size=partition_size)
+        driver = DaskDriver(
+            dask,
+            settings=self.settings,
+            prompt_version=self.prompts.version,
+            planner=Planner(self.settings, self.prompts, key, self.splitter),
+            stats=self.stats,
+            concurrency=workers,
+            limits=self.limits,
+            ledger=ledger,
+            run_id=run_id,
+            config_key=key,
+            retry_failed=retry_failed,
+            splitter=self.splitter,
+            options=options,
+        )
+        if is_collection(items):
+            inputs = iter_collection(items, dask.compute, lambda paths: iter_inputs(paths, ledger))
+        else:
+            inputs = iter_inputs(items, ledger)
+        status = "interrupted"
+        try:
+            yield from driver.run(inputs)
+            status = "interrupted" if self.stats.skipped else "done"
+        finally:
+            self.dask_tasks = (driver.tasks_submitted, driver.tasks_failed)
+            if ledger is not None and run_id is not None:
+                ledger.set_status(run_id, status)
+
+    def _open_run(self, items, run_id: str | None, key: str | None) -> str:
+        """A new run of ``items`` in the ledger, or ``run_id`` checked for resuming."""
+        assert self.ledger is not None
+        if run_id is None:
+            listed = isinstance(items, (list, tuple)) and all(
+                isinstance(i, (str, Path)) for i in items
+            )
+            return self.start_run([str(i) for i in items] if listed else None)
+        run_id = self.ledger.resolve(run_id)
+        info = self.ledger.run(run_id)
+        if info.config_key != key:
+            raise ValueError(
+                f"run {run_id} used other decoding settings ({info.model}, prompt "
+                f"{info.prompt_version}); resume it with the same settings"
+            )
+        self.ledger.set_status(run_id, "running")
+        return run_id
 
 
 def _replayable(

@@ -318,6 +318,8 @@ def test_batch_api_options_are_checked_before_anything_is_sent(corpus):
     assert bad.exit_code == 2 and "--batch-fallback must be batch or online" in bad.output
     none = runner.invoke(app, ["run", str(corpus), "--batch-api", "--no-ledger"])
     assert none.exit_code == 2 and "--batch-api records its jobs in the ledger" in none.output
+    both = runner.invoke(app, ["run", str(corpus), "--batch-api", "--dask", "local:1"])
+    assert both.exit_code == 2 and "--dask and --batch-api do not go together" in both.output
 
 
 def test_the_batches_migration_is_the_next_named_step():

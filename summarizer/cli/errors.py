@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from summarizer.cli.render import RecordTally, failures_table, footer
 
@@ -38,7 +39,8 @@ def finish(
 def usage_error(message: str) -> typer.Exit:
     """Print ``error: <message>`` on one line (never wrapped: it is grepped from logs) and give
     the exit to raise: status 2."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a message is text ("pip install 'summarizer[dask]'", a path with brackets).
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)
 
 

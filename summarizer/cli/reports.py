@@ -20,7 +20,18 @@ from rich.console import Console
 
 from summarizer.cli.errors import cannot_write, usage_error
 from summarizer.eval import GoldError, evaluate, load_gold, report_tables
-from summarizer.export import FORMATS, Price, RunNotFound, export_run, load_run
+from summarizer.export import (
+    DIRECTORY_FORMATS,
+    FORMATS,
+    STREAMED_FORMATS,
+    ParquetUnavailable,
+    Price,
+    RunNotFound,
+    export_run,
+    load_run,
+    stream_run,
+)
+from summarizer.export.parquet import ARTICLES_FILE, EVENTS_FILE
 
 RUN_HELP = (
     "A results .jsonl file written by `summarizer run --out`, or a run id (or unique prefix, "
@@ -54,7 +65,8 @@ def export(
             "--out",
             "-o",
             metavar="FILE",
-            help="File to write; - for standard output.",
+            help="File to write; - for standard output. Parquet: a directory, given its two "
+            "tables, articles.parquet and events.parquet.",
             show_default=False,
         ),
     ],
@@ -64,8 +76,9 @@ def export(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="jsonl (the results records), csv (ACLED-style, one row per event) or html "
-            "(a self-contained report).",
+            help="jsonl (the results records), csv (ACLED-style, one row per event), html "
+            "(a self-contained report) or parquet (a directory: articles.parquet and "
+            "events.parquet, typed, for pandas, DuckDB, Dask; needs summarizer[parquet]).",
         ),
     ] = "jsonl",
     text_dir: Annotated[
@@ -97,7 +110,8 @@ def export(
     ] = False,
     ledger: LedgerOption = None,
 ) -> None:
-    """Export saved results as JSONL, ACLED-style CSV or an HTML report."""
+    """Export saved results as JSONL, ACLED-style CSV, an HTML report, or Parquet tables (a
+    directory holding articles.parquet and events.parquet)."""
     fmt = format.lower()
     if fmt not in FORMATS:
         raise usage_error(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
@@ -105,10 +119,15 @@ def export(
         raise usage_error("give both --price-prompt and --price-completion, or neither")
     prices = Price(price_prompt, price_completion) if price_prompt is not None else None  # type: ignore[arg-type]
     try:
-        run = load_run(run_or_jsonl, ledger_path=ledger)
+        read = stream_run if fmt in STREAMED_FORMATS else load_run
+        run = read(run_or_jsonl, ledger_path=ledger)
     except RunNotFound as exc:
         raise usage_error(str(exc)) from None
     what = "event rows" if fmt == "csv" else "articles"
+    if fmt in DIRECTORY_FORMATS:
+        what += f" ({ARTICLES_FILE}) and their events ({EVENTS_FILE})"
+        if str(out_file) == "-":
+            raise usage_error(f"--format {fmt} writes a directory of files: give -o DIR")
     if str(out_file) == "-":  # standard output: the export alone, the count on stderr
         with tempfile.TemporaryDirectory(prefix="summarizer-export-") as tmp:
             staged = Path(tmp) / f"export.{fmt}"
@@ -136,6 +155,8 @@ def export(
             title=title,
             include_suspect=include_suspect,
         )
+    except (ParquetUnavailable, RunNotFound) as exc:  # (a streamed run fails as it is read)
+        raise usage_error(str(exc)) from None
     except OSError as exc:
         raise usage_error(cannot_write(out_file, exc)) from None
     _out().print(f"{written} {what} -> {out_file}", highlight=False, soft_wrap=True)

@@ -282,6 +282,25 @@ def run(
             help="Megabytes per batch input file (the provider's limit: 200).",
         ),
     ] = MAX_BYTES / 2**20,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="SCHEDULER",
+            help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or local:N for N "
+            "worker processes here. Each worker asks --concurrency requests at once; this "
+            "process alone writes the ledger and --out. Needs summarizer[dask].",
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="With --dask: articles per task (default 8 x --concurrency); a killed worker "
+            "costs at most its partitions' answers again.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -340,6 +359,21 @@ def run(
     )
     if not continuing and not paths:
         raise usage_error("give the articles to summarise (files, directories, globs, .jsonl)")
+    if partition_size is not None and dask is None:
+        raise usage_error("--partition-size goes with --dask")
+    if dask is not None and batch_api:
+        raise usage_error("--dask and --batch-api do not go together: a batch job needs no workers")
+    if dask is not None:
+        from summarizer.runtime.distributed import DistributedError, require_dask
+
+        # Dask logs through handlers of its own (quietened to warnings for a local cluster);
+        # passed on to ours too, its INFO lines (cluster up, workers joining) would bury the run.
+        logging.getLogger("distributed").propagate = False
+
+        try:
+            require_dask()
+        except DistributedError as exc:
+            raise usage_error(str(exc)) from None
     try:
         ledger = None if no_ledger else Ledger(ledger_path)
         settings = Settings.from_env(**flags)
@@ -401,6 +435,8 @@ def run(
         run_id=previous.id if previous else None,
         retry_failed=retry_failed,
         quiet=quiet,
+        dask=dask,
+        partition_size=partition_size,
     )
     finish(tally, out_file)
 
@@ -451,9 +487,12 @@ def _run_batch(
     run_id: str | None,
     retry_failed: bool,
     quiet: bool,
+    dask: str | None = None,
+    partition_size: int | None = None,
 ) -> None:
-    """The batch on this thread's event loop, with live progress; Ctrl-C and SIGTERM leave the
-    run resumable and say how to finish it."""
+    """The batch on this thread's event loop (or, with ``dask``, on a Dask cluster's workers,
+    results committed here), with live progress; Ctrl-C and SIGTERM leave the run resumable and
+    say how to finish it."""
     ledger = summarizer.ledger
     started = time.monotonic()
     # Standard input can be read only once: its articles are not counted ahead.
@@ -504,10 +543,28 @@ def _run_batch(
         )
         return typer.Exit(code)
 
+    from summarizer.runtime.distributed import DistributedError  # with the HTTP stack
+
+    def on_dask() -> None:
+        for result in summarizer.summarize_on_dask(
+            paths,
+            dask,
+            run_id=run_id,
+            retry_failed=retry_failed,
+            partition_size=partition_size,
+        ):
+            handle(result)
+
     prepare_heap_for_batch()
     try:
         with progress:
-            asyncio.run(batch())
+            if dask is not None:
+                on_dask()
+            else:
+                asyncio.run(batch())
+    except DistributedError as exc:
+        err.print(f"[red]the Dask cluster failed[/]: {escape(str(exc))}", soft_wrap=True)
+        raise stopped("stopped", 1) from None
     except KeyboardInterrupt:
         raise stopped("interrupted", EXIT_INTERRUPTED) from None
     except asyncio.CancelledError:

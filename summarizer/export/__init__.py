@@ -1,4 +1,5 @@
-"""Saved results out to the formats people use: JSON Lines, ACLED-style CSV, an HTML report.
+"""Saved results out to the formats people use: JSON Lines, ACLED-style CSV, an HTML report,
+Parquet tables (a directory: ``articles.parquet`` and ``events.parquet``).
 
 >>> from summarizer.export import load_run, export_run
 >>> run = load_run("results.jsonl")                       # doctest: +SKIP
@@ -19,22 +20,28 @@ from summarizer.export.csv import COLUMNS as CSV_COLUMNS
 from summarizer.export.csv import write_csv
 from summarizer.export.html import load_article_text, render_html, write_html
 from summarizer.export.jsonl import write_jsonl
+from summarizer.export.parquet import ParquetUnavailable, write_parquet
 from summarizer.pricing import Price
-from summarizer.store.runs import LoadedRun, RunNotFound, load_run
+from summarizer.store.runs import LoadedRun, RunNotFound, load_run, stream_run
 
 __all__ = [
     "CSV_COLUMNS",
+    "DIRECTORY_FORMATS",
     "FORMATS",
+    "STREAMED_FORMATS",
     "LoadedRun",
+    "ParquetUnavailable",
     "Price",
     "RunNotFound",
     "export_run",
     "load_article_text",
     "load_run",
     "render_html",
+    "stream_run",
     "write_csv",
     "write_html",
     "write_jsonl",
+    "write_parquet",
 ]
 
 
@@ -69,12 +76,22 @@ def _html(run: LoadedRun, out: Path, options: ExportOptions) -> int:
     )
 
 
+def _parquet(run: LoadedRun, out: Path, options: ExportOptions) -> int:
+    articles, _ = write_parquet(run.summaries, out, run.costs, options.include_suspect)
+    return articles
+
+
 # The formats: name -> writer (run, out, options) -> records written. A new format is one entry.
 WRITERS: dict[str, Callable[[LoadedRun, Path, ExportOptions], int]] = {
     "jsonl": _jsonl,
     "csv": _csv,
     "html": _html,
+    "parquet": _parquet,  # a directory, not a file
 }
+# Formats written as a directory of files (never to standard output).
+DIRECTORY_FORMATS = ("parquet",)
+# Formats written in one pass as the run is read (``stream_run``), never all in memory.
+STREAMED_FORMATS = ("parquet",)
 FORMATS = tuple(WRITERS)
 
 
@@ -88,8 +105,8 @@ def export_run(
     title: str | None = None,
     include_suspect: bool = False,
 ) -> int:
-    """Write ``run`` as ``fmt`` (see ``FORMATS``); returns records written (summaries for jsonl
-    and html, event rows for csv)."""
+    """Write ``run`` as ``fmt`` (see ``FORMATS``); returns records written (summaries for jsonl,
+    html and parquet, event rows for csv). Parquet writes ``out`` as a directory."""
     writer = WRITERS.get(fmt)
     if writer is None:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")

@@ -97,28 +97,32 @@ def articles_from_lines(
         except RecursionError:  # e.g. a line of 100,000 '['
             yield IngestError(where, "invalid JSON (nested too deeply)")
             continue
-        problem = check_record(obj)
-        if problem:
-            yield IngestError(where, problem)
-            continue
-        published = obj.get("published")
-        try:
-            if "text" not in obj:  # a web page: its main text, as for an .html file
-                yield _from_html(obj, where, f"{stem}-{lineno}")
-                continue
-            article = article_from_text(
-                obj["text"],
-                str(obj.get("id") or f"{stem}-{lineno}"),
-                source_path=where,
-                headline=obj.get("headline") or obj.get("title"),
-                outlet=obj.get("outlet"),
-                published=dt.date.fromisoformat(published[:10]) if published else None,
-                url=obj.get("url"),
-            )
-        except (TypeError, ValueError, InputError) as exc:  # still one failure, not the batch
-            yield IngestError(where, str(exc) or type(exc).__name__)
-            continue
-        yield article
+        yield article_from_record(obj, where, f"{stem}-{lineno}")
+
+
+def article_from_record(obj: object, where: str, default_id: str) -> Article | IngestError:
+    """One JSONL-shaped record (``text`` or ``html``, ``id``, ``title``, ``outlet``,
+    ``published``, ``url``) as an article, or the reason it is not one. Also reads the rows of
+    a Dask bag or dataframe of articles (``runtime/distributed.py``)."""
+    problem = check_record(obj)
+    if problem:
+        return IngestError(where, problem)
+    assert isinstance(obj, dict)
+    published = obj.get("published")
+    try:
+        if "text" not in obj:  # a web page: its main text, as for an .html file
+            return _from_html(obj, where, default_id)
+        return article_from_text(
+            obj["text"],
+            str(obj.get("id") or default_id),
+            source_path=where,
+            headline=obj.get("headline") or obj.get("title"),
+            outlet=obj.get("outlet"),
+            published=dt.date.fromisoformat(published[:10]) if published else None,
+            url=obj.get("url"),
+        )
+    except (TypeError, ValueError, InputError) as exc:  # still one failure, not the batch
+        return IngestError(where, str(exc) or type(exc).__name__)
 
 
 def _from_html(obj: dict, where: str, default_id: str) -> Article:

@@ -389,6 +389,30 @@ class Ledger:
         (never overwritten: each result is written exactly once)."""
         return self._db.execute(_UPSERT, _item_values(run_id, row)).rowcount > 0
 
+    def record_many(
+        self,
+        run_id: str,
+        rows: list[ItemRow],
+        responses: list[tuple[str, str, dict[str, Any]]] = (),  # type: ignore[assignment]
+    ) -> list[bool]:
+        """Rows (and the answers they were made from: ``(key, extraction, fields)`` as for
+        ``log_response``) made elsewhere, a Dask worker's partition, in one transaction: all
+        of them or none. Per row, whether it was written (an ``ok`` row is never overwritten)."""
+        self.flush()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for key, extraction, fields in responses:
+                self._db.execute(_LOG_RESPONSE, _response_values(key, extraction, **fields))
+            written = [
+                self._db.execute(_UPSERT, _item_values(run_id, row)).rowcount > 0 for row in rows
+            ]
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        return written
+
     # -- writes from the event loop ------------------------------------------------------------
     #
     # Group commit on the event loop's own thread: a write executes at once inside an open

@@ -130,3 +130,25 @@ def load_run(ref: str | Path, *, ledger_path: Path | None = None) -> LoadedRun:
     finally:
         reader.close()
     return run
+
+
+def stream_run(ref: str | Path, *, ledger_path: Path | None = None) -> LoadedRun:
+    """The run with its summaries read as they are iterated, once (exports that write as they
+    read: a run of a million articles is never in memory). ``costs`` fills as they come;
+    ``failures`` are not kept. A results file that turns out unreadable raises ``RunNotFound``
+    while being read."""
+    reader = open_run(ref, ledger_path=ledger_path)
+    run = LoadedRun([], source=reader.source, search_dirs=reader.search_dirs, info=reader.info)
+
+    def summaries() -> Iterator[ArticleSummary]:
+        try:
+            for record, cost in reader.records():
+                if isinstance(record, ArticleSummary):
+                    if reader.info is not None:
+                        run.costs[record.article_id] = cost
+                    yield record
+        finally:
+            reader.close()
+
+    run.summaries = summaries()  # type: ignore[assignment]
+    return run
