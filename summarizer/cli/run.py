@@ -163,6 +163,17 @@ def run(
             help="Attempts per request on 429/5xx/timeouts/connection errors.",
         ),
     ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STRATEGY",
+            help="How an article is asked: staged (event sentences, then each event's fields, "
+            "then the summary: smaller questions, for small models) or single (one request "
+            "for everything). Default: staged for the embedded model, single elsewhere "
+            "(env SUMMARIZER_STRATEGY).",
+            show_default=False,
+        ),
+    ] = None,
     constrain_quotes: Annotated[
         bool | None,
         typer.Option(
@@ -275,6 +286,7 @@ def run(
         timeout=timeout,
         reasks=reasks,
         transport_attempts=transport_attempts,
+        strategy=strategy,
         constrain_quotes=constrain_quotes,
         chunk_tokens=chunk_tokens,
         chunk_overlap=chunk_overlap,
