@@ -529,7 +529,8 @@ def _announce_embedded(settings: Settings) -> None:
     size_gb = model_file.stat().st_size / 1e9
     err.print(
         f"Using the embedded model {name} ({size_gb:.1f} GB) on this CPU: small, so expect "
-        "about a minute per article and limited accuracy. For a real endpoint set "
+        "two minutes or more per article and limited accuracy (it finds most events, types "
+        "them badly). For a real endpoint set "
         "OPENAI_API_KEY, or --base-url/--model (Ollama, vLLM, llama.cpp).",
         style="yellow",
         highlight=False,
