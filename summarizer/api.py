@@ -35,7 +35,7 @@ from summarizer.ingest import (
     suffixes,
 )
 from summarizer.ingest.collections import is_collection, iter_collection
-from summarizer.plan import Planner, Splitter
+from summarizer.plan import Planner, Splitter, load_staged_version
 from summarizer.prompts import load_prompts
 from summarizer.providers import Provider, provider_for
 from summarizer.providers.base import Sleep
@@ -155,7 +155,11 @@ class Summarizer:
     def config(self) -> dict:
         """What besides the article decides the answer (the ledger's cache key covers it)."""
         return decoding_config(
-            self.settings, self.provider.model, self.provider.mode_name, self.prompts.version
+            self.settings,
+            self.provider.model,
+            self.provider.mode_name,
+            self.prompts.version,
+            load_staged_version() if self.settings.extraction_strategy == "staged" else "",
         )
 
     def config_key(self) -> str:

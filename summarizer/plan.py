@@ -7,12 +7,17 @@ halves (``kind`` "split"); and the document's summary is one more request, writt
 parts' summaries (``kind`` "summary"). Each is asked, cached, logged and resumed on its own, and
 the document's record is assembled once all its parts are in. Messages and response models are
 built only for requests that are actually sent (a cached answer needs neither).
+
+Under the staged strategy (``strategies/staged.py``) an article that fits one request is asked
+in stages instead: ``events`` (which sentences report one), then one ``fields`` request per event
+sentence, and a ``brief`` for its summary, each a request of its own here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from summarizer.chunking import estimate_tokens, halves, windows
 from summarizer.config import Settings
@@ -21,22 +26,36 @@ from summarizer.prompts import PromptSet, load_summary_prompt
 from summarizer.providers.base import Check
 from summarizer.quote_grammar import quote_constrained_model
 from summarizer.store.keys import cache_key, document_key, part_key
+from summarizer.strategies.sentences import article_sentences
+from summarizer.strategies.staged import (
+    BRIEF,
+    EVENTS,
+    FIELDS,
+    StagedQuestions,
+    kind_of,
+    load_staged_prompts,
+)
 from summarizer.types.article import Article
 from summarizer.types.extraction import DocumentSummary, ExtractedSummary
 
 
 @dataclass(frozen=True)
 class Request:
-    kind: str  # "extract" (a whole article), "chunk", "split" (half of one), "summary"
+    kind: str  # "extract" (a whole article), "chunk", "split" (half of one), "summary"; staged:
+    # "events:<version>", "fields:<version>", "brief:<version>"
     part: int  # its position among the document's requests
     text: str  # what it shows the model (for "summary": the parts' summaries, joined)
     key: str | None  # its cache key (None without a ledger)
+    sentence: int | None = None  # a staged "fields" request: its sentence's number (from 1)
+    label: str | None = None  # ... and what stage 1 said the sentence reports ("air strike")
 
 
 @dataclass(frozen=True)
 class Plan:
     requests: tuple[Request, ...]
     key: str | None  # the document's key: its record is stored and found under it
+    staged: bool = False  # requests: an "events" request per sentence, then the "brief";
+    # the "fields" requests come once those are answered
 
 
 class DocumentTooLong(ValueError):
@@ -49,6 +68,11 @@ Splitter = Callable[[Article], list[str]]
 
 def whole(article: Article) -> list[str]:
     return [article.model_text]
+
+
+def load_staged_version() -> str:
+    """The staged prompts' version: part of a staged run's config (and so of its keys)."""
+    return load_staged_prompts().version
 
 
 class Planner:
@@ -65,6 +89,11 @@ class Planner:
         self.prompts = prompts
         self.config_key = config_key
         self.splitter = splitter or self._windows
+        self.staged = (
+            StagedQuestions(settings.quotes_constrained)
+            if settings.extraction_strategy == "staged"
+            else None
+        )
 
     def _windows(self, article: Article) -> list[str]:
         size, overlap = self.settings.window_tokens, self.settings.chunk_overlap
@@ -82,14 +111,54 @@ class Planner:
         texts = self.splitter(article)
         ck = self.config_key
         if len(texts) == 1 and texts[0] == article.model_text:
+            if self.staged is not None:
+                return self._staged(article)
             key = cache_key(ck, article) if ck else None
             return Plan((Request("extract", 0, texts[0], key),), key)
+        # (A document longer than one request is asked in parts, one request each, under either
+        # strategy: the staged questions are for an article the model reads whole.)
         requests = tuple(self._request(article, "chunk", n, t) for n, t in enumerate(texts))
         return Plan(requests, document_key([r.key for r in requests]) if ck else None)  # type: ignore[misc]
 
     def _request(self, article: Article, kind: str, part: int, text: str) -> Request:
         ck = self.config_key
         return Request(kind, part, text, part_key(ck, article, kind, part, text) if ck else None)
+
+    @property
+    def staged_version(self) -> str:
+        """The staged prompts' version ("" under the single strategy)."""
+        return self.staged.prompts.version if self.staged is not None else ""
+
+    def _staged(self, article: Article) -> Plan:
+        staged = self.staged
+        assert staged is not None
+        text = article.model_text
+        ck = self.config_key
+        kind = staged.kind(EVENTS)
+        screens = [
+            Request(kind, n, s, part_key(ck, article, kind, n, s) if ck else None, sentence=n)
+            for n, s in enumerate(article_sentences(article), 1)
+        ]
+        brief = self._request(article, staged.kind(BRIEF), 0, text)
+        key = part_key(ck, article, staged.kind("staged"), 0, text) if ck else None
+        return Plan((*screens, brief), key, staged=True)
+
+    def fields(self, article: Article, answer: Any) -> list[Request]:
+        """The staged ``fields`` requests for the event sentences a stage-1 ``answer`` picked."""
+        staged = self.staged
+        assert staged is not None
+        ck = self.config_key
+        first = len(article_sentences(article)) + 1  # after the brief (0) and the screens
+        requests = []
+        labels = answer.labels()
+        for n, number in enumerate(staged.event_sentences(article, answer)):
+            kind, label = staged.kind(FIELDS), labels.get(number)
+            # Its key covers what it shows the model: the sentence, its neighbours, the label.
+            messages = staged.messages(article, FIELDS, number, label)
+            shown = "\0".join(m["content"] for m in messages)
+            key = part_key(ck, article, kind, number, shown) if ck else None
+            requests.append(Request(kind, first + n, shown, key, sentence=number, label=label))
+        return requests
 
     def split(self, article: Article, request: Request, first_part: int) -> list[Request] | None:
         """``request``'s text asked again in two halves (numbered from ``first_part``), or None
@@ -108,6 +177,8 @@ class Planner:
         return self._request(article, f"summary:{prompt.version}", part, text)
 
     def messages(self, article: Article, request: Request) -> list[dict[str, str]]:
+        if self.staged is not None and (stage := kind_of(request.kind)):
+            return self.staged.messages(article, stage, request.sentence, request.label)
         if request.kind.startswith("summary"):
             return load_summary_prompt().messages(article, request.text.split("\0"))
         return self.prompts.messages(article, None if request.kind == "extract" else request.text)
@@ -115,14 +186,25 @@ class Planner:
     def check(self, article: Article, request: Request) -> Check | None:
         """What a valid answer to ``request`` must also pass: the summary of the article (its
         own, or a long document's, written from its parts') must not copy the headline nor
-        state numbers or names the article does not. A part's summary is only raw material."""
+        state numbers or names the article does not. A part's summary is only raw material.
+        A staged event's phrases must be written in its sentence."""
+        if self.staged is not None and (stage := kind_of(request.kind)):
+            return self.staged.check(article, stage, request.sentence)
         if request.kind != "extract" and not request.kind.startswith("summary"):
             return None
         return lambda answer: summary_problem(answer.summary, article.headline, article.text)
 
     def response_model(self, article: Article, request: Request) -> type:
+        if self.staged is not None and (stage := kind_of(request.kind)):
+            return self.staged.response_model(article, stage, request.sentence)
         if request.kind.startswith("summary"):
             return DocumentSummary
         if self.settings.quotes_constrained:
             return quote_constrained_model(request.text, article.headline)
         return ExtractedSummary
+
+    def parse_model(self, request: Request) -> type:
+        """The model a logged answer to ``request`` is read back with."""
+        if stage := kind_of(request.kind):
+            return StagedQuestions.parse_model(stage)
+        return DocumentSummary if request.kind.startswith("summary") else ExtractedSummary

@@ -2,9 +2,8 @@
 
 * ``reference_summaries``: the hand-written reference extractions (tests/fixtures/reference)
   through ``build_summary``, as the fixture server's run produces them;
-* ``embedded_summaries``: the embedded model's recorded answers (the message content of the
-  cassettes in cassettes/test_embedded_replay/) through ``build_summary``, with the recorded
-  token usage;
+* ``embedded_summaries``: the embedded model's recorded runs (cassettes/test_embedded_replay/)
+  replayed through the whole stack, as ``summarizer run seeds/`` makes them;
 * ``replay_cli_run``: the CLI's recorded seed run replayed through the whole stack (vcrpy, the
   CLI test's cassette), written as a results file exactly as ``summarizer run --out`` does.
 """
@@ -12,14 +11,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-
-import yaml
 
 from summarizer.ingest import read_article_file
 from summarizer.pipeline.assemble import build_summary
-from summarizer.providers.local_models import DEFAULT_EMBEDDED_MODEL
 from summarizer.types.extraction import ExtractedSummary
 from summarizer.types.records import ArticleSummary, Usage
 from tests.conftest import CASSETTES, RECORDING_KEY, REPLAY_URL, ROOT, SEEDS, json_body_matcher
@@ -50,40 +45,26 @@ def reference_summaries() -> list[ArticleSummary]:
     ]
 
 
-def embedded_answer(seed_id: str) -> tuple[ExtractedSummary, Usage]:
-    path = CASSETTES / "test_embedded_replay" / f"test_embedded_model_on_seed[{seed_id}].yaml"
-    interactions = yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]
-    body = json.loads(interactions[-1]["response"]["body"]["string"])
-    usage = Usage(
-        prompt_tokens=sum(
-            json.loads(i["response"]["body"]["string"])["usage"]["prompt_tokens"]
-            for i in interactions
-        ),
-        completion_tokens=sum(
-            json.loads(i["response"]["body"]["string"])["usage"]["completion_tokens"]
-            for i in interactions
-        ),
-        attempts=len(interactions),
-    )
-    content = body["choices"][0]["message"]["content"]
-    return ExtractedSummary.model_validate_json(content), usage
-
-
 def embedded_summaries() -> list[ArticleSummary]:
+    """The embedded model's recorded seed runs (one cassette per seed, every request of the
+    article's staged run in it), replayed through the whole stack."""
+    import vcr
+
+    from summarizer import Settings, Summarizer
+
+    recorder = vcr.VCR(
+        record_mode="none",
+        decode_compressed_response=True,
+        match_on=["method", "scheme", "path", "json_body"],
+    )
+    recorder.register_matcher("json_body", json_body_matcher)
     out = []
     for seed in SEEDS:
-        extracted, usage = embedded_answer(seed.stem)
-        out.append(
-            build_summary(
-                _article(seed),
-                extracted,
-                model=DEFAULT_EMBEDDED_MODEL,
-                endpoint="embedded",
-                prompt_version="recorded",
-                usage=usage,
-                created_at=CREATED,
-            )
-        )
+        path = CASSETTES / "test_embedded_replay" / f"test_embedded_model_on_seed[{seed.stem}].yaml"
+        with recorder.use_cassette(str(path)):
+            summary = Summarizer(Settings(embedded_url=REPLAY_URL)).summarize(_article(seed))
+        provenance = summary.provenance.model_copy(update={"created_at": CREATED})
+        out.append(summary.model_copy(update={"provenance": provenance}))
     return out
 
 

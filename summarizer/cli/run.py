@@ -165,6 +165,18 @@ def run(
             help="Attempts per request on 429/5xx/timeouts/connection errors.",
         ),
     ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STRATEGY",
+            help="How an article is asked: staged (event sentences, then each event's fields, "
+            "then the summary: smaller questions, for small models) or single (one request "
+            "for everything). Default: single; staged finds more events on the embedded model "
+            "but types them worse and is slower (README) "
+            "(env SUMMARIZER_STRATEGY).",
+            show_default=False,
+        ),
+    ] = None,
     constrain_quotes: Annotated[
         bool | None,
         typer.Option(
@@ -332,6 +344,7 @@ def run(
         timeout=timeout,
         reasks=reasks,
         transport_attempts=transport_attempts,
+        strategy=strategy,
         constrain_quotes=constrain_quotes,
         chunk_tokens=chunk_tokens,
         chunk_overlap=chunk_overlap,

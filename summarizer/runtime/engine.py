@@ -380,6 +380,9 @@ class Engine:
             row = _failure_row(index, failure, item)
             await self._emit(Result(index, failure=failure, usage=Usage()), row)
             return
+        if plan.staged:
+            await self._handle_staged(index, item, plan)
+            return
         if len(plan.requests) > 1:
             await self._handle_parts(index, item, plan)
             return
@@ -634,24 +637,7 @@ class Engine:
         await self._collect(index, article, todo, state)
         usage = _sum_usage(state.spent)
         if state.failures:
-            first = state.failures[0]
-            reason = (
-                f"{len(state.failures)} of {state.asked} requests failed; first: {first.reason}"
-            )
-            failure = _llm_failure(article, reason)
-            cost = estimate_cost(self.provider.model, usage.prompt_tokens, usage.completion_tokens)
-            row = _failure_row(
-                index,
-                failure,
-                article,
-                key=plan.key,
-                usage=usage,
-                cost=cost,
-                model=self.provider.model,
-                prompt_version=self.prompts.version,
-                requests=state.asked,
-            )
-            await self._emit(Result(index, failure=failure, usage=usage, cost_usd=cost), row)
+            await self._fail_document(index, article, plan, state, usage)
             self._settle(plan.key, future, None)
             return
         parts = state.ordered()
@@ -678,6 +664,107 @@ class Engine:
                 warnings=state.warnings,
                 future=future,
                 billed=state.cost(state.model or self.provider.model),
+            )
+        )
+
+    async def _fail_document(
+        self, index: int, article: Article, plan: Plan, state: _Parts, usage: Usage
+    ) -> None:
+        first = state.failures[0]
+        reason = f"{len(state.failures)} of {state.asked} requests failed; first: {first.reason}"
+        failure = _llm_failure(article, reason)
+        cost = estimate_cost(self.provider.model, usage.prompt_tokens, usage.completion_tokens)
+        row = _failure_row(
+            index,
+            failure,
+            article,
+            key=plan.key,
+            usage=usage,
+            cost=cost,
+            model=self.provider.model,
+            prompt_version=self.prompts.version,
+            requests=state.asked,
+        )
+        await self._emit(Result(index, failure=failure, usage=usage, cost_usd=cost), row)
+
+    async def _handle_staged(self, index: int, article: Article, plan: Plan) -> None:
+        """An article asked in stages (``strategies/staged.py``): each sentence (does it report
+        an event?) and the summary, then each event sentence's fields; every request answered
+        from the ledger if it holds one (so a resume pays for nothing twice), else asked. An
+        unanswered sentence fails the article (any event could be in it); an unanswered event
+        sentence's fields lose that event, with a warning; an unwritten summary is a warning."""
+        if plan.key is not None and self.ledger is not None:
+            stored = self.ledger.cached(plan.key)
+            if (
+                stored is not None
+                and stored.result is not None
+                and await self._from_cache(index, article, plan.key, stored)
+            ):
+                return
+        state = _Parts(next_part=len(plan.requests))
+        screens = plan.requests[:-1]  # and the brief, last
+        # The sentences first (short requests sharing one cached prefix), then the summary.
+        outcomes = await asyncio.gather(
+            *(self._part(index, article, r) for r in plan.requests), return_exceptions=True
+        )
+        for outcome in outcomes:
+            state.asked += 1
+            if isinstance(outcome, LLMError):
+                state.spent.append(outcome.usage)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            elif not outcome.elsewhere:
+                state.spent.append(outcome.usage)
+                state.model = state.model or outcome.model
+            elif state.model is None:
+                state.model = outcome.model
+        *screened, summary = outcomes
+        failed = [o for o in screened if isinstance(o, LLMError)]
+        if failed:  # an unread sentence could hold any event: the article is not complete
+            state.failures += failed
+            await self._fail_document(index, article, plan, state, _sum_usage(state.spent))
+            return
+        if isinstance(summary, LLMError):
+            state.warnings.append(f"the summary could not be written ({summary.reason})")
+        staged = self.planner.staged
+        assert staged is not None
+        picked = staged.screened(
+            [(r.sentence, o.extraction) for r, o in zip(screens, screened, strict=True)]  # type: ignore[union-attr, misc]
+        )
+        requests = self.planner.fields(article, picked)
+        answers = await asyncio.gather(
+            *(self._part(index, article, r) for r in requests), return_exceptions=True
+        )
+        fields = []
+        for request, outcome in zip(requests, answers, strict=True):
+            state.asked += 1
+            if isinstance(outcome, LLMError):
+                state.spent.append(outcome.usage)
+                state.warnings.append(
+                    f"sentence {request.sentence}: its event could not be read ({outcome.reason})"
+                )
+                continue
+            if isinstance(outcome, BaseException):
+                raise outcome
+            if not outcome.elsewhere:
+                state.spent.append(outcome.usage)
+            fields.append((request.sentence, outcome.extraction))
+        extraction, warnings = staged.combine(
+            article, fields, None if isinstance(summary, LLMError) else summary.extraction
+        )
+        usage = _sum_usage(state.spent)
+        await self._answers.put(
+            _Answer(
+                index,
+                article,
+                plan.key,
+                extraction,  # type: ignore[arg-type]
+                usage,
+                state.model or self.provider.model,
+                cached=not state.spent,
+                provenance={"prompt_version": f"staged:{self.planner.staged_version}"},
+                requests=state.asked,
+                warnings=[*state.warnings, *warnings],
             )
         )
 
@@ -766,7 +853,7 @@ class Engine:
 
     async def _part(self, index: int, article: Article, request: Request) -> _Asked:
         """One request of a document: its logged answer, else asked (and logged)."""
-        parse = DocumentSummary if request.kind.startswith("summary") else ExtractedSummary
+        parse = self.planner.parse_model(request)
         if request.key is not None and self.ledger is not None:
             logged = self.ledger.response(request.key)
             if logged is not None and logged.extraction is not None:

@@ -14,12 +14,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def decoding_config(settings: Settings, model: str, mode: str, prompt_version: str) -> dict:
+def decoding_config(
+    settings: Settings, model: str, mode: str, prompt_version: str, staged_version: str = ""
+) -> dict:
     """Everything besides the article that changes what the model answers. The endpoint too:
     a model name does not tell two servers apart (llama.cpp answers to any name). Not the
     stored record's shape (``SCHEMA_VERSION``): a record of an older shape is re-made from the
     logged answer, which stays good (the schema the model fills is in the prompt version)."""
-    return {
+    config = {
         "endpoint": settings.endpoint_label,
         "model": model,
         "mode": mode,
@@ -29,6 +31,11 @@ def decoding_config(settings: Settings, model: str, mode: str, prompt_version: s
         "constrain_quotes": settings.quotes_constrained,
         "prompt_version": prompt_version,
     }
+    # Only when staged (with the staged prompts' version), so that every key made before there
+    # were strategies still holds.
+    if settings.extraction_strategy == "staged":
+        config["strategy"] = f"staged:{staged_version}"
+    return config
 
 
 def config_key(config: dict) -> str:

@@ -1,0 +1,270 @@
+"""The staged strategy: smaller questions for small models.
+
+One request asking a 1.5B model for every event, typed, with both actors, place, date, toll and
+evidence is too much at once. Staged, a document takes:
+
+1. ``events``, one per sentence of the article: does it report an event, and of what kind
+   ("none", "air strike", "talks" ...)? The event sentences are those not "none", so their
+   numbers are the article's own by construction;
+2. ``fields``, one per event sentence: its fields, shown the sentence with its neighbours, each
+   enum field constrained to its enum and each "as written" field to a phrase of the sentence;
+3. ``brief``: the summary, a short request of its own that must not repeat the headline.
+
+Each is a ``plan.Request`` with its own cache key, logged and resumed like any other. The answers
+are put together here (``combine``) as one ``ExtractedSummary``, the same shape a single request
+gives, so validation, grounding, normalisation and the output format are unchanged. The evidence
+of an event is its sentence, verbatim by construction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from summarizer.pipeline.summary_check import summary_problem
+from summarizer.prompts import prompts_dir
+from summarizer.strategies.answers import (
+    AS_WRITTEN,
+    MOST_EVENT_SENTENCES,
+    Brief,
+    EventFields,
+    EventSentences,
+    SentenceKind,
+    fields_model,
+)
+from summarizer.strategies.sentences import (
+    article_sentences,
+    in_sentence,
+    neighbours,
+    numbered,
+    spans,
+)
+from summarizer.types.article import Article
+from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
+
+EVENTS, FIELDS, BRIEF = "events", "fields", "brief"
+_FILES = (
+    "staged.system.md",
+    "staged.events.system.md",
+    "staged.events.md",
+    "staged.brief.md",
+    "staged.fields.system.md",
+    "staged.fields.user.md",
+)
+
+
+@dataclass(frozen=True)
+class StagedPrompts:
+    system: str  # the brief's
+    events_system: str  # stage 1's, one sentence per request: the shared prefix is cached
+    events: Template
+    brief: Template
+    fields_system: str
+    fields: Template
+    version: str
+
+
+@cache
+def load_staged_prompts(directory: Path | None = None) -> StagedPrompts:
+    """The staged prompts, versioned by their text and the schemas the model fills."""
+    directory = directory or prompts_dir()
+    digest = hashlib.sha256()
+    texts = []
+    for name in _FILES:
+        data = (directory / name).read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
+        texts.append(data.decode("utf-8"))
+    for model in (SentenceKind, EventFields, Brief):
+        digest.update(json.dumps(model.model_json_schema(), sort_keys=True).encode())
+    system, events_system, events, brief, fields_system, fields = texts
+    return StagedPrompts(
+        system.strip(),
+        events_system.strip(),
+        Template(events),
+        Template(brief),
+        fields_system.strip(),
+        Template(fields),
+        digest.hexdigest()[:12],
+    )
+
+
+def kind_of(kind: str) -> str:
+    """``events``, ``fields`` or ``brief`` for a staged request's kind (``events:<version>``),
+    else ""."""
+    stage = kind.split(":", 1)[0]
+    return stage if stage in (EVENTS, FIELDS, BRIEF) else ""
+
+
+class StagedQuestions:
+    """What each staged request shows the model, what it must fill, and what it must pass."""
+
+    def __init__(self, constrained: bool, prompts: StagedPrompts | None = None):
+        # Constrained: the endpoint enforces the JSON schema (the embedded model), so the
+        # phrases can be enums; else they are free strings, held to the sentence by ``check``.
+        self.constrained = constrained
+        self.prompts = prompts or load_staged_prompts()
+
+    def kind(self, stage: str) -> str:
+        return f"{stage}:{self.prompts.version}"
+
+    # -- what is asked ------------------------------------------------------------------------
+
+    def messages(
+        self, article: Article, stage: str, sentence: int | None = None, label: str | None = None
+    ) -> list[dict[str, str]]:
+        sentences = article_sentences(article)
+        p = self.prompts
+        if stage == FIELDS:
+            assert sentence is not None
+            before, after = neighbours(sentences, sentence)
+            user = p.fields.safe_substitute(
+                before=before or "(start of article)",
+                sentence=sentences[sentence - 1],
+                after=after or "(end of article)",
+                # Stage 1's word for it: a hint, the types are still the model's to choose.
+                label=label or "an event",
+            )
+            return [
+                {"role": "system", "content": p.fields_system},
+                {"role": "user", "content": user},
+            ]
+        if stage == EVENTS:
+            assert sentence is not None
+            user = p.events.safe_substitute(sentence=sentences[sentence - 1])
+            return [
+                {"role": "system", "content": p.events_system},
+                {"role": "user", "content": user},
+            ]
+        user = p.brief.safe_substitute(numbered=numbered(sentences), headline=article.headline)
+        return [{"role": "system", "content": p.system}, {"role": "user", "content": user}]
+
+    def response_model(self, article: Article, stage: str, sentence: int | None = None) -> type:
+        if stage == EVENTS:
+            return SentenceKind
+        if stage == FIELDS:
+            if not self.constrained or sentence is None:
+                return EventFields
+            return fields_model(spans(article_sentences(article)[sentence - 1]))
+        return Brief
+
+    @staticmethod
+    def parse_model(stage: str) -> type:
+        """The model a logged answer is read back with."""
+        return {EVENTS: SentenceKind, FIELDS: EventFields}.get(stage, Brief)
+
+    def check(self, article: Article, stage: str, sentence: int | None = None) -> Any:
+        """What a valid answer must also pass (one re-ask with the reason, then it stands)."""
+        if stage == BRIEF:
+            return lambda answer: summary_problem(answer.summary, article.headline, article.text)
+        if stage == FIELDS and sentence is not None:
+            text = article_sentences(article)[sentence - 1]
+            return lambda answer: not_in_sentence(answer, text)
+        return None
+
+    # -- what was answered --------------------------------------------------------------------
+
+    @staticmethod
+    def screened(answers: list[tuple[int, SentenceKind]]) -> EventSentences:
+        """The stage-1 answers of an article's sentences as its event sentences."""
+        return EventSentences(events={n: a.kind for n, a in answers if a.kind != "none"})
+
+    def event_sentences(self, article: Article, answer: EventSentences) -> list[int]:
+        """The numbers picked, in article order, each once; any outside the article dropped."""
+        count = len(article_sentences(article))
+        picked = sorted({int(n) for n in answer.sentences if 1 <= int(n) <= count})
+        # More than one answer's worth: the first ones (news puts the main events first).
+        return picked[:MOST_EVENT_SENTENCES]
+
+    def combine(
+        self,
+        article: Article,
+        fields: list[tuple[int, EventFields]],
+        brief: Brief | None,
+    ) -> tuple[ExtractedSummary, list[str]]:
+        """The staged answers as one extraction (uncapped: the caps bound one answer), and
+        warnings for the phrases left empty because they are not in their sentence."""
+        sentences = article_sentences(article)
+        events: list[ExtractedEvent] = []
+        warnings: list[str] = []
+        for number, answer in fields:
+            sentence = sentences[number - 1]
+            made, emptied = events_of(answer, sentence)
+            events += made
+            if emptied:
+                warnings.append(
+                    f"sentence {number}: {', '.join(emptied)} left empty: not written in the "
+                    "sentence, even when asked again"
+                )
+        summary = ExtractedSummary.model_construct(
+            summary=brief.summary if brief else "",
+            key_points=list(brief.key_points) if brief else [],
+            sources_cited=list(brief.sources_cited) if brief else [],
+            events=events,
+        )
+        return summary, warnings
+
+
+def _text(value: Any) -> str | None:
+    """A phrase as text (a constrained answer holds enum members); None for null or blank."""
+    if isinstance(value, Enum):
+        value = value.value
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def not_in_sentence(answer: EventFields, sentence: str) -> str | None:
+    """The re-ask's reason when an as-written field is not a phrase of the sentence, or None."""
+    wrong = [
+        f"{name} {_text(getattr(answer, name))!r}"
+        for name in AS_WRITTEN
+        if not in_sentence(_text(getattr(answer, name)), sentence)
+    ]
+    wrong += [
+        f"location {_text(p)!r}" for p in answer.locations if not in_sentence(_text(p), sentence)
+    ]
+    if not wrong:
+        return None
+    return (
+        f"{'; '.join(wrong)}: not written in the Sentence. Copy names and phrases exactly as the "
+        "Sentence writes them, or give null"
+    )
+
+
+def events_of(answer: EventFields, sentence: str) -> tuple[list[ExtractedEvent], list[str]]:
+    """One sentence's answer as events, one per place it names (ACLED: an event has one
+    location), with every phrase that is not in the sentence emptied (and named)."""
+    emptied: list[str] = []
+
+    def kept(name: str, value: Any) -> str | None:
+        text = _text(value)
+        if text is not None and not in_sentence(text, sentence):
+            emptied.append(f"{name} {text!r}")
+            return None
+        return text
+
+    phrases = {name: kept(name, getattr(answer, name)) for name in AS_WRITTEN}
+    places = [kept("location", p) for p in answer.locations]
+    places = list(dict.fromkeys(p for p in places if p)) or [None]  # type: ignore[list-item]
+    # A toll told once for several places is kept on the first only: never counted twice.
+    events = [
+        ExtractedEvent.model_construct(
+            sub_event_type=answer.sub_event_type,
+            plover_type=answer.plover_type,
+            actor1=phrases["actor1"] or "",
+            actor1_type=answer.actor1_type if phrases["actor1"] else None,
+            actor2=phrases["actor2"],
+            actor2_type=answer.actor2_type if phrases["actor2"] else None,
+            location=place,
+            date_phrase=phrases["date_phrase"],
+            fatalities_phrase=phrases["fatalities_phrase"] if n == 0 else None,
+            fatalities=None,  # read from the phrase in code (pipeline/normalise)
+            evidence=[sentence],
+        )
+        for n, place in enumerate(places)
+    ]
+    return events, emptied
