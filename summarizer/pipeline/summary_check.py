@@ -8,6 +8,7 @@ is asked once more with the reason (``providers``); a summary that still fails i
 
 from __future__ import annotations
 
+import functools
 import re
 
 from summarizer.pipeline.normalise.numbers import parse_number
@@ -96,6 +97,9 @@ def _unstated(summary: str, article_text: str, headline: str) -> list[int]:
     return [n for n in candidates if n not in stated]
 
 
+# The same answer is checked twice in one process: by the provider's check (to re-ask) and when
+# its record is assembled. A str's hash is kept on the object, so a hit costs next to nothing.
+@functools.lru_cache(maxsize=128)
 def summary_problem(summary: str, headline: str, article_text: str) -> str | None:
     """Why ``summary`` cannot be shown as checked, in a few words, or None."""
     said = fold(summary)
