@@ -53,8 +53,9 @@ from summarizer.prompts import load_prompts
 from summarizer.providers import provider_for
 from summarizer.runtime.engine import Engine
 from summarizer.runtime.throttle import Limits, Throttle
-from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError
+from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger
 from summarizer.store.partition import PartitionLedger, PartitionOutcome
+from summarizer.store.runs import resumed_result
 from summarizer.types.article import Article, IngestError
 from summarizer.types.outcome import BatchStats, Result
 from summarizer.types.records import SCHEMA_VERSION, ArticleSummary, Failure, Usage
@@ -498,32 +499,7 @@ class DaskDriver:
 
     def _resumed(self, index: int, item: Article | IngestError, sha: str | None) -> Result:
         """An input this run already finished, handed back as stored (as the engine does)."""
-        if isinstance(item, Article) and sha and sha != item.sha256:
-            raise LedgerError(
-                f"input #{index} ({item.source_path or item.id}) has changed since run "
-                f"{self.run_id} recorded it; start a new run instead of resuming"
-            )
-        if isinstance(item, IngestError) and sha:
-            raise LedgerError(
-                f"input #{index} of run {self.run_id} can no longer be read ({item}); run from "
-                "the directory it was started in, or give its inputs again"
-            )
-        row = self.ledger.item(self.run_id, index)  # type: ignore[union-attr, arg-type]
-        assert row is not None
-        if row.status == "ok":
-            result = Result(
-                index, summary_json=row.result, cached=True, resumed=True, usage=Usage()
-            )
-        else:
-            result = Result(
-                index,
-                failure=row.failure(),
-                status=row.status,
-                cached=True,
-                resumed=True,
-                usage=Usage(),
-            )
-        return self._emit(result)
+        return self._emit(resumed_result(self.ledger, self.run_id, index, item, sha))  # type: ignore[arg-type]
 
     def _from_ledger(self, index: int, article: Article, key: str) -> Result | None:
         """The finished record the ledger holds for this very article under ``key``, if any

@@ -49,7 +49,8 @@ from summarizer.runtime.assembly_workers import (
 from summarizer.runtime.processes import fork_possible
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
-from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger, LedgerError
+from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger
+from summarizer.store.runs import resumed_result
 from summarizer.types.article import Article, IngestError
 from summarizer.types.extraction import EVENTS_PER_ANSWER, DocumentSummary, ExtractedSummary
 from summarizer.types.outcome import BatchStats, Result
@@ -397,31 +398,7 @@ class Engine:
         await self._ask(index, item, plan.requests[0])
 
     async def _resume(self, index: int, item: Article | IngestError, sha: str | None) -> None:
-        if isinstance(item, Article) and sha and sha != item.sha256:
-            raise LedgerError(
-                f"input #{index} ({item.source_path or item.id}) has changed since run "
-                f"{self.run_id} recorded it; start a new run instead of resuming"
-            )
-        if isinstance(item, IngestError) and sha:
-            raise LedgerError(
-                f"input #{index} of run {self.run_id} can no longer be read ({item}); run from "
-                "the directory it was started in, or give its inputs again"
-            )
-        row = self.ledger.item(self.run_id, index)  # type: ignore[union-attr, arg-type]
-        assert row is not None
-        if row.status == "ok":
-            result = Result(
-                index, summary_json=row.result, cached=True, resumed=True, usage=Usage()
-            )
-        else:
-            result = Result(
-                index,
-                failure=row.failure(),
-                status=row.status,
-                cached=True,
-                resumed=True,
-                usage=Usage(),
-            )
+        result = resumed_result(self.ledger, self.run_id, index, item, sha)  # type: ignore[arg-type]
         await self._emit(result, None)
 
     async def _from_cache(

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
 from summarizer.store.results_file import ResultsFileError, read_failures, read_results
-from summarizer.types.records import ArticleSummary, Failure
+from summarizer.types.article import Article, IngestError
+from summarizer.types.outcome import Result
+from summarizer.types.records import ArticleSummary, Failure, Usage
 
 
 class RunNotFound(ValueError):
@@ -152,3 +154,32 @@ def stream_run(ref: str | Path, *, ledger_path: Path | None = None) -> LoadedRun
 
     run.summaries = summaries()  # type: ignore[assignment]
     return run
+
+
+def resumed_result(
+    ledger: Ledger, run_id: str, index: int, item: Article | IngestError, sha: str | None
+) -> Result:
+    """Input ``index`` that run ``run_id`` already finished, handed back as stored (a resume,
+    locally or on Dask). Refused when the input has changed or can no longer be read."""
+    if isinstance(item, Article) and sha and sha != item.sha256:
+        raise LedgerError(
+            f"input #{index} ({item.source_path or item.id}) has changed since run "
+            f"{run_id} recorded it; start a new run instead of resuming"
+        )
+    if isinstance(item, IngestError) and sha:
+        raise LedgerError(
+            f"input #{index} of run {run_id} can no longer be read ({item}); run from "
+            "the directory it was started in, or give its inputs again"
+        )
+    row = ledger.item(run_id, index)
+    assert row is not None
+    if row.status == "ok":
+        return Result(index, summary_json=row.result, cached=True, resumed=True, usage=Usage())
+    return Result(
+        index,
+        failure=row.failure(),
+        status=row.status,
+        cached=True,
+        resumed=True,
+        usage=Usage(),
+    )
