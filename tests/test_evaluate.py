@@ -646,3 +646,56 @@ class EvalRoundTrip:
     @staticmethod
     def ok(report) -> bool:
         return type(report).model_validate_json(report.model_dump_json()) == report
+
+
+def test_the_independent_keys_alternatives_are_read_and_count(tmp_path, bases):
+    # Fields an ACLED coder writes that the scorer reads: alternatives for admin1 (None: no
+    # admin1 also counts), PLOVER type, day and toll (None: "no toll stated"); country, admin2
+    # and inter alternatives are read and not scored.
+    dated = {**_CLASH, "event_date": "2019-02-14", "country": "Syria", "admin2": "Mhardeh"}
+    later = dt.date(2019, 2, 20)
+
+    def moved(e: EventRecord) -> EventRecord:
+        return e.model_copy(
+            update={"date": e.date.model_copy(update={"start": later, "end": later})}
+        )
+
+    assert _scores_of(tmp_path, bases, dated, moved) == (0, 0, 1)
+    assert _scores_of(tmp_path, bases, {**dated, "event_date_alt": ["2019-02-20"]}, moved) == (
+        1,
+        1,
+        1,
+    )
+    counted = {
+        **_CLASH,
+        "fatalities": 9,
+        "fatalities_alt": [12, None],
+        "inter1_alt": ["Rebel group"],
+    }
+    assert _scores_of(tmp_path, bases, counted, _toll(12)) == (1, 1, 1)
+    assert _scores_of(tmp_path, bases, counted, _toll(None)) == (1, 1, 1)  # None: 0 counts
+    assert _scores_of(tmp_path, bases, counted, _toll(10)) == (0, 1, 1)
+
+    def accused(e: EventRecord) -> EventRecord:
+        return e.model_copy(
+            update={
+                "event_type": None,
+                "sub_event_type": None,
+                "disorder_type": DisorderType.STRATEGIC_DEVELOPMENTS,
+                "plover_type": PloverType.ACCUSE,
+            }
+        )
+
+    threat = {**_CLASH, "sub_event_type": None, "plover_type": "THREATEN"}
+    assert _scores_of(tmp_path, bases, threat, accused)[:2] == (0, 0)
+    assert _scores_of(tmp_path, bases, {**threat, "plover_type_alt": ["ACCUSE"]}, accused)[:2] == (
+        1,
+        1,
+    )
+
+
+def test_the_independent_staged_gold_loads():
+    from pathlib import Path
+
+    gold = load_gold(Path(__file__).parent / "independent" / "staged" / "gold.jsonl")
+    assert len(gold.events) == 23 and len(gold.article_ids) == 8

@@ -23,6 +23,12 @@ Format (one *event* per line; field names are the CSV export's, see ``summarizer
   as 0 for the exact-count field, ACLED's convention, and no constraint on a strict pair).
   ``fatalities_low`` / ``fatalities_high``: the range a strict pair's count must fall in (UCDP
   low/high); without both, the count itself is the range. ``fatalities_best`` is kept, unscored.
+* Other alternatives an ACLED coder writes, scored: ``admin1_alt`` (null in it: no admin1 also
+  counts), ``plover_type_alt`` (a diplomatic event's other defensible PLOVER types),
+  ``event_date_alt`` (other days it may be dated to), ``fatalities_alt`` (other counts a strict
+  pair may report; null: "no toll stated", i.e. 0), and null in ``actor1_alt`` / ``actor2_alt``
+  (no such actor also counts). Read and not scored: ``country``, ``admin2``, ``inter1_alt`` /
+  ``inter2_alt``. Any other field is an error, so that a misspelt one is not silently ignored.
 * ``optional: true``: a borderline event. Matching it counts; missing it does not.
 * ``evidence`` (``evidence_more``): the sentence(s) the event rests on, ``notes``: why it is
   coded so, ``assoc_actor1`` / ``assoc_actor2``: associated actors. Kept for the reader,
@@ -122,25 +128,34 @@ class GoldEvent(BaseModel):
     sub_event_type_alt: list[SubEventType] = Field(default_factory=list)
     disorder_type: DisorderType | None = None
     plover_type: PloverType | None = None
+    plover_type_alt: list[PloverType] = Field(default_factory=list)
     actor1: str
-    actor1_alt: list[str] = Field(default_factory=list)
+    actor1_alt: list[str | None] = Field(default_factory=list)  # None: no actor 1 also counts
     inter1: ActorType | None = None
+    inter1_alt: list[ActorType] = Field(default_factory=list)  # read, not scored (nor is inter1)
     assoc_actor1: list[str] = Field(default_factory=list)
     actor2: str | None = None
-    actor2_alt: list[str] = Field(default_factory=list)
+    actor2_alt: list[str | None] = Field(default_factory=list)
     inter2: ActorType | None = None
+    inter2_alt: list[ActorType] = Field(default_factory=list)
     assoc_actor2: list[str] = Field(default_factory=list)
     location: str | None = None
     location_alt: list[str] = Field(default_factory=list)
     admin1: str | None = None
+    admin1_alt: list[str | None] = Field(default_factory=list)  # None: no admin1 also counts
+    admin2: str | None = None  # read, not scored
+    country: str | None = None  # read, not scored
     geo_precision: Literal[1, 2, 3] | None = None
     event_date: dt.date | None = None
     event_date_end: dt.date | None = None
+    event_date_alt: list[dt.date] = Field(default_factory=list)  # other days that count
     time_precision: Literal[1, 2, 3] | None = None
     fatalities: int | None = Field(default=None, ge=0)
     fatalities_low: int | None = Field(default=None, ge=0)
     fatalities_best: int | None = Field(default=None, ge=0)
     fatalities_high: int | None = Field(default=None, ge=0)
+    # Other counts a strict pair may report (None: "no toll stated", i.e. 0, also counts).
+    fatalities_alt: list[int | None] = Field(default_factory=list)
     evidence: str | None = None
     evidence_more: list[str] = Field(default_factory=list)
     notes: str | None = None

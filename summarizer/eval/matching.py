@@ -138,14 +138,16 @@ def actor_key(name: str) -> str:
     return name_key(normalised) if normalised else key
 
 
-def actor_matches(pred: Actor | None, gold: str | None, alternatives: Sequence[str] = ()) -> bool:
+def actor_matches(
+    pred: Actor | None, gold: str | None, alternatives: Sequence[str | None] = ()
+) -> bool:
     """Same actor: the predicted name, as written or normalised, and the gold name or one of its
     alternatives meet after the actor normaliser (``actor_key``). No gold actor: none predicted."""
-    if gold is None:
+    if gold is None or (pred is None and None in alternatives):
         return pred is None
     if pred is None:
         return False
-    wanted = {actor_key(n) for n in (gold, *alternatives)}
+    wanted = {actor_key(n) for n in (gold, *alternatives) if n}
     return any(actor_key(n) in wanted for n in (pred.normalised_name, pred.name) if n)
 
 
@@ -156,7 +158,9 @@ def _admin1_key(name: str | None) -> str | None:
 
 
 def admin1_matches(pred: EventRecord, gold: GoldEvent) -> bool:
-    return _admin1_key(pred.place.admin1 if pred.place else None) == _admin1_key(gold.admin1)
+    """The same governorate, or one the gold lists as an alternative (None there: none)."""
+    predicted = _admin1_key(pred.place.admin1 if pred.place else None)
+    return predicted in {_admin1_key(a) for a in (gold.admin1, *gold.admin1_alt)}
 
 
 def place_matches(pred: EventRecord, gold: GoldEvent) -> bool:
@@ -182,7 +186,9 @@ def date_matches(pred: EventRecord, gold: GoldEvent) -> bool:
     if start is None or end is None:
         return False
     assert gold.event_date_end is not None
-    return gold.event_date - DATE_SLACK <= start and end <= gold.event_date_end + DATE_SLACK
+    if gold.event_date - DATE_SLACK <= start and end <= gold.event_date_end + DATE_SLACK:
+        return True
+    return any(day - DATE_SLACK <= start and end <= day + DATE_SLACK for day in gold.event_date_alt)
 
 
 def _dates_near(pred: EventRecord, gold: GoldEvent, days: int = 7) -> bool:
@@ -204,7 +210,9 @@ def gold_deaths(gold: GoldEvent) -> int:
 def toll_matches(pred: EventRecord, gold: GoldEvent) -> bool:
     """The predicted ACLED count (none = 0) inside the gold range; true when gold has no toll."""
     bounds = gold.toll_range
-    return bounds is None or bounds[0] <= predicted_deaths(pred) <= bounds[1]
+    if bounds is None or bounds[0] <= predicted_deaths(pred) <= bounds[1]:
+        return True
+    return predicted_deaths(pred) in {n or 0 for n in gold.fatalities_alt}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -230,6 +238,8 @@ def event_type_matches(pred: EventRecord, gold: GoldEvent) -> bool:
     """Same ACLED event type (a gold alternative's counts), the PLOVER type for diplomacy."""
     wanted = {_event_type_key(gold.event_type, gold.plover_type)}
     wanted |= {SUB_EVENT_PARENT[s].value for s in gold.sub_event_type_alt}
+    if gold.event_type is None:  # diplomacy: its listed PLOVER alternatives count too
+        wanted |= {_event_type_key(None, p) for p in gold.plover_type_alt}
     return _event_type_key(pred.event_type, pred.plover_type) in wanted
 
 
@@ -237,6 +247,8 @@ def type_matches(pred: EventRecord, gold: GoldEvent) -> bool:
     """Same sub-event type (or a gold alternative), the PLOVER type for diplomacy."""
     wanted = {_sub_type_key(gold.event_type, gold.sub_event_type, gold.plover_type)}
     wanted |= {s.value for s in gold.sub_event_type_alt}
+    if gold.event_type is None:
+        wanted |= {_sub_type_key(None, None, p) for p in gold.plover_type_alt}
     return _sub_type_key(pred.event_type, pred.sub_event_type, pred.plover_type) in wanted
 
 
