@@ -61,7 +61,7 @@ def single(url: str, corpus: Path, tmp: Path, concurrency: int) -> tuple[float, 
 
 def on_dask(
     client, url: str, corpus: Path, tmp: Path, name: str, concurrency: int, kill_at: int | None
-) -> tuple[float, float, float | None, tuple[int, int], bool]:
+) -> tuple[float, float, float | None, tuple[int, int, int], bool]:
     from summarizer import Summarizer
     from summarizer.store.results_file import JsonlWriter
 
@@ -77,11 +77,12 @@ def on_dask(
                 os.kill(next(iter(pids.values())), signal.SIGKILL)
                 killed = True
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    tasks = (*summarizer.dask_tasks, summarizer.dask_answers_streamed)
     if killed:  # its CPU died with it: not counted (and the nanny is starting a new one)
         client.wait_for_workers(len(pids), timeout=120)
-        return wall, cpu, None, summarizer.dask_tasks, killed
+        return wall, cpu, None, tasks, killed
     workers_cpu = sum(client.run(process_cpu).values()) - worker_cpu0
-    return wall, cpu, workers_cpu, summarizer.dask_tasks, killed
+    return wall, cpu, workers_cpu, tasks, killed
 
 
 def main() -> None:
@@ -131,7 +132,8 @@ def main() -> None:
                 print(
                     f"{name} ({a.workers} workers, {what}): wall {wall:.1f}s | driver CPU "
                     f"{cpu / a.n * 1000:.2f} ms/article | workers CPU {workers} | tasks "
-                    f"{tasks[0]} submitted, {tasks[1]} failed | {checked}",
+                    f"{tasks[0]} submitted, {tasks[1]} failed | answers streamed {tasks[2]}"
+                    f" | {checked}",
                     flush=True,
                 )
     ideal_one = a.n / a.concurrency * a.latency_ms / 1000
@@ -150,6 +152,12 @@ def main() -> None:
             f"{name}: {a.n / wall:,.0f} articles/s, {wall / a.n * 1000:.2f} ms wall/article | "
             f"lost {checked['lost']}, duplicated {checked['duplicated']} (target 0/0: {verdict})"
             f" | re-asked {checked['re_asked']}"
+            + (
+                f" (target: only what was in flight at the kill, at most {a.concurrency}:"
+                f" {'met' if checked['re_asked'] <= a.concurrency else 'MISSED'})"
+                if name == "dask-killed"
+                else f" (target 0: {'met' if checked['re_asked'] == 0 else 'MISSED'})"
+            )
         )
 
 

@@ -147,6 +147,7 @@ class Summarizer:
         self.run_id: str | None = None
         self.throttle: Throttle | None = None
         self.dask_tasks: tuple[int, int] = (0, 0)  # a Dask batch's tasks: submitted, failed
+        self.dask_answers_streamed = 0  # answers its workers streamed to the driver's ledger
 
     @property
     def model(self) -> str:
@@ -413,6 +414,7 @@ class Summarizer:
             status = "interrupted" if self.stats.skipped else "done"
         finally:
             self.dask_tasks = (driver.tasks_submitted, driver.tasks_failed)
+            self.dask_answers_streamed = driver.answers_streamed
             if ledger is not None and run_id is not None:
                 ledger.set_status(run_id, status)
 

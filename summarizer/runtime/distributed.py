@@ -14,11 +14,15 @@ The driver alone writes the SQLite ledger: each partition's rows and answers in 
 as its task completes, before its results are handed on (results stream in completion order).
 That is what makes a run exactly-once whatever the workers do:
 
-* a worker killed mid-task: the scheduler runs the task again elsewhere (Dask marks it
-  suspicious; after ``distributed.scheduler.allowed-failures`` deaths it fails with
-  ``KilledWorker``, and the driver submits it again, up to ``resubmits`` times). Nothing of that
-  partition was committed, so nothing is lost and nothing is duplicated; what the dead worker had
-  already been answered for that partition is asked again (at most one partition per death);
+* a worker killed mid-task: nothing of that partition was committed, so nothing is lost and
+  nothing is duplicated. Nor is it paid for twice: a task streams each answer to the driver as
+  it comes (a Dask event, ``Worker.log_event``), and the driver logs it in the ledger at once and
+  keeps it with its partition. When the scheduler runs the dead worker's task again elsewhere,
+  that run sees (from the task-start events) that it is a rerun and stops before asking
+  anything; the driver then submits the partition again with the streamed answers as seeds (up
+  to ``resubmits`` times). Only answers in flight at the death (sent by the endpoint, not yet
+  out of the worker) are asked again. A driver stopped mid-run (Ctrl-C) resumes with every
+  answer that had reached it;
 * a task's result arriving twice (a resubmission racing a task Dask had rescheduled): the
   partition is committed once, the second copy dropped;
 * once committed, a partition's future is released, so a later worker death never recomputes it:
@@ -54,7 +58,7 @@ from summarizer.providers import provider_for
 from summarizer.runtime.engine import Engine
 from summarizer.runtime.throttle import Limits, Throttle
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger
-from summarizer.store.partition import PartitionLedger, PartitionOutcome
+from summarizer.store.partition import PartitionLedger, PartitionOutcome, logged_answer
 from summarizer.store.runs import resumed_result
 from summarizer.types.article import Article, IngestError
 from summarizer.types.outcome import BatchStats, Result
@@ -71,6 +75,12 @@ ROUNDS_PER_PARTITION = 8
 
 class DistributedError(RuntimeError):
     """The cluster could not run a partition (after its resubmissions), or cannot be reached."""
+
+
+class PartitionRerun(RuntimeError):
+    """A task the scheduler started again after its worker died: it stops before asking
+    anything, and the driver submits its partition again with the answers the dead worker
+    streamed (the scheduler's copy of the task has only the seeds of its first submission)."""
 
 
 def require_dask() -> None:
@@ -98,6 +108,18 @@ class PartitionJob:
     articles: list[Article]
     seeds: dict[str, CachedAnswer] = field(default_factory=dict)
     splitter: Splitter | None = None
+    streaming: Streaming | None = None
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """Where a task reports to the driver, as Dask events: each answer as it comes (topic
+    ``answers``), and that it has started (topic ``starts``, the task's key)."""
+
+    answers: str
+    starts: str
+    task: str
+    partition: int
 
 
 def run_partition(job: PartitionJob) -> PartitionOutcome:
@@ -114,7 +136,8 @@ async def _run_partition(job: PartitionJob) -> PartitionOutcome:
             f"this worker has prompt version {prompts.version}, the driver {job.prompt_version}:"
             " install the same summarizer on the workers"
         )
-    ledger = PartitionLedger(job.seeds) if job.config_key is not None else None
+    on_answer = _start_streaming(job.streaming) if job.streaming is not None else None
+    ledger = PartitionLedger(job.seeds, on_answer) if job.config_key is not None else None
     provider = provider_for(job.settings, token_budget=job.limits.token_budget)
     throttle = Throttle(
         job.concurrency, job.limits.requests_per_minute, job.limits.tokens_per_minute
@@ -143,6 +166,30 @@ async def _run_partition(job: PartitionJob) -> PartitionOutcome:
         provider.gate = None
         await provider.aclose()
     return outcome
+
+
+def _start_streaming(streaming: Streaming) -> Callable[[str, str, dict], None]:
+    """Say this task has started (or stop, if it had before: see ``PartitionRerun``), and
+    return what streams each answer to the driver."""
+    from distributed import get_client, get_worker
+
+    worker = get_worker()
+    # The scheduler keeps a topic's last events (distributed.admin.low-level-log-length, 1000):
+    # a rerun follows its worker's death closely, so its first start is among them.
+    if any(task == streaming.task for _, task in get_client().get_events(streaming.starts)):
+        raise PartitionRerun(
+            f"partition {streaming.partition}: its worker died; the driver sends it again"
+        )
+    worker.log_event(streaming.starts, streaming.task)
+
+    def on_answer(key: str, extraction: str, fields: dict) -> None:
+        # Queued on the worker's batched stream to the scheduler (no wait here), ahead of the
+        # task's own result: the driver has every answer before it learns the task ended.
+        worker.log_event(
+            streaming.answers, {"p": streaming.partition, "k": key, "x": extraction, "f": fields}
+        )
+
+    return on_answer
 
 
 def _row_of(result: Result, article: Article) -> ItemRow:
@@ -226,6 +273,9 @@ class _Partition:
     keys: list[str | None] = field(default_factory=list)
     seeds: dict[str, CachedAnswer] = field(default_factory=dict)
     attempts: int = 0
+    # Answers its tasks streamed (key -> answer, numbered as on the worker): logged already,
+    # and seeds if it has to be submitted again.
+    streamed: dict[str, CachedAnswer] = field(default_factory=dict)
 
 
 @dataclass
@@ -299,12 +349,20 @@ class DaskDriver:
         self._keys_out: Counter[str] = Counter()  # cache keys in submitted, uncommitted work
         self._held: deque[tuple[int, Article, str]] = deque()  # waiting for a key that is out
         self._fatal: str | None = None
+        self._out: dict[int, _Partition] = {}  # submitted, not committed: by number
+        # Answers streamed by the tasks (see ``Streaming``), appended on the client's thread.
+        self._streamed: deque[dict] = deque()
+        self._topics = (f"summarizer-answers-{self._tag}", f"summarizer-starts-{self._tag}")
         self.tasks_submitted = 0
         self.tasks_failed = 0
+        self.answers_streamed = 0
 
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self, items: Iterable[Article | IngestError]) -> Iterator[Result]:
+        streaming = self.config_key is not None  # without a ledger there is nothing to keep
+        if streaming:
+            self.client.subscribe_topic(self._topics[0], self._on_answer)
         try:
             for index, item in enumerate(items):
                 yield from self._take(index, item)
@@ -321,6 +379,12 @@ class DaskDriver:
             if self._pending:  # stopped early: what is queued is not run (running tasks end)
                 self.client.cancel(list(self._pending))
             self._pending.clear()
+            if streaming:
+                self.client.unsubscribe_topic(self._topics[0])
+                self._log_streamed()  # what reached us is in the ledger for a resume
+
+    def _on_answer(self, event: tuple[float, dict]) -> None:
+        self._streamed.append(event[1])
 
     def _take(self, index: int, item: Article | IngestError) -> Iterator[Result]:
         """Hand ``item`` back from the ledger, or put it in the partition being filled."""
@@ -397,6 +461,9 @@ class DaskDriver:
             part, self._filling = self._filling, _Partition(next(self._numbers))
             if not part.indexes:
                 return
+        part.attempts += 1
+        task = f"summarize-{self._tag}-{part.number}-{part.attempts}"
+        part.seeds.update(part.streamed)  # a resubmission asks nothing already answered
         job = PartitionJob(
             settings=self.settings,
             run_id=self.run_id,
@@ -407,13 +474,16 @@ class DaskDriver:
             articles=part.articles,
             seeds=part.seeds,
             splitter=self.splitter,
+            streaming=(
+                Streaming(*self._topics, task=task, partition=part.number)
+                if self.config_key is not None
+                else None
+            ),
         )
-        part.attempts += 1
-        future = self.client.submit(
-            self.task, job, key=f"summarize-{self._tag}-{part.number}-{part.attempts}"
-        )
+        future = self.client.submit(self.task, job, key=task)
         self.tasks_submitted += 1
         self._pending[future] = part
+        self._out[part.number] = part
 
     def _collect(self) -> Iterator[Result]:
         """Wait for a partition to complete; commit it and hand its results on (or submit it
@@ -421,6 +491,8 @@ class DaskDriver:
         from distributed import wait
 
         done, _ = wait(list(self._pending), return_when="FIRST_COMPLETED")
+        # A task's answers reach us before its end does (one ordered stream from the scheduler).
+        self._log_streamed()
         for future in done:
             part = self._pending.pop(future)
             try:
@@ -436,10 +508,12 @@ class DaskDriver:
                         f"{part.attempts} times; last: {type(exc).__name__}: {exc}"
                     ) from exc
                 log.warning(
-                    "partition %d failed (%s: %s); submitting it again",
+                    "partition %d failed (%s: %s); submitting it again, with the %d answers"
+                    " its tasks streamed",
                     part.number,
                     type(exc).__name__,
                     exc,
+                    len(part.streamed),
                 )
                 self._submit(part)
                 continue
@@ -462,6 +536,23 @@ class DaskDriver:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def _log_streamed(self) -> None:
+        """The answers streamed since the last call: logged in the ledger now (one transaction),
+        and kept with their partition until it commits."""
+        fresh = []
+        while self._streamed:
+            message = self._streamed.popleft()
+            part = self._out.get(message["p"])
+            key = message["k"]
+            if part is None or key in part.streamed:  # committed already, or a copy
+                continue
+            fields = message["f"]
+            part.streamed[key] = logged_answer(message["x"], fields)
+            fresh.append((key, message["x"], _renumbered(fields, part.indexes)))
+        self.answers_streamed += len(fresh)
+        if fresh and self.ledger is not None and self.run_id is not None:
+            self.ledger.record_many(self.run_id, [], fresh)
+
     def _commit(self, part: _Partition, outcome: PartitionOutcome) -> Iterator[Result]:
         rows = [dataclasses.replace(r, seq=part.indexes[r.seq]) for r in outcome.rows]
         if len(rows) != len(part.indexes) or {r.seq for r in rows} != set(part.indexes):
@@ -471,10 +562,12 @@ class DaskDriver:
         responses = [
             (key, extraction, _renumbered(fields, part.indexes))
             for key, extraction, fields in outcome.responses
+            if key not in part.streamed  # logged as it came
         ]
         if self.ledger is not None and self.run_id is not None:
             self.ledger.record_many(self.run_id, rows, responses)
         self._committed.add(part.number)
+        self._out.pop(part.number, None)
         for key in part.keys:
             if key is not None:
                 self._keys_out[key] -= 1
