@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -60,10 +61,14 @@ def corpora() -> dict[str, tuple[list[Path], Path]]:
 
 
 def run_one(strategy: str, corpus: str, out: Path) -> None:
-    """In the child process: every article of ``corpus``, one at a time, no ledger (nothing
-    cached), results to ``out`` (JSONL) and timings to ``out.with_suffix('.json')``."""
+    """In the child process: every article of ``corpus``, one at a time, into a fresh ledger
+    (nothing cached; it keeps each request's time), results to ``out`` (JSONL) and timings to
+    ``out.with_suffix('.json')``, with the model's seconds per stage."""
     articles, _ = corpora()[corpus]
-    summarizer = Summarizer(Settings(strategy=strategy))  # the embedded model
+    ledger = out.with_suffix(".sqlite3")
+    for stale in out.parent.glob(ledger.name + "*"):
+        stale.unlink()
+    summarizer = Summarizer(Settings(strategy=strategy), ledger=ledger)  # the embedded model
     seconds: dict[str, float] = {}
     with out.open("w", encoding="utf-8") as sink:
         for path in articles:
@@ -77,7 +82,16 @@ def run_one(strategy: str, corpus: str, out: Path) -> None:
                 print(f"{article.id}: failed: {result.failure.reason}", file=sys.stderr)
             print(f"{strategy} {article.id}: {seconds[article.id]} s", file=sys.stderr, flush=True)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    out.with_suffix(".json").write_text(json.dumps({"seconds": seconds, "peak_rss_mb": rss_mb}))
+    with sqlite3.connect(ledger) as db:
+        rows = db.execute("SELECT kind, latency_s FROM responses").fetchall()
+    stages: dict[str, list[float]] = {}
+    for kind, latency in rows:
+        stages.setdefault((kind or "extract").split(":")[0], []).append(latency or 0.0)
+    by_stage = {k: {"requests": len(v), "seconds": round(sum(v), 1)} for k, v in stages.items()}
+    print(f"{strategy}: model seconds by stage: {by_stage}", file=sys.stderr, flush=True)
+    out.with_suffix(".json").write_text(
+        json.dumps({"seconds": seconds, "peak_rss_mb": rss_mb, "stages": by_stage})
+    )
 
 
 def measure(strategy: str, corpus: str, save: Path) -> None:

@@ -47,7 +47,6 @@ class Request:
     text: str  # what it shows the model (for "summary": the parts' summaries, joined)
     key: str | None  # its cache key (None without a ledger)
     sentence: int | None = None  # a staged "fields" request: its sentence's number (from 1)
-    label: str | None = None  # ... and what stage 1 said the sentence reports ("air strike")
 
 
 @dataclass(frozen=True)
@@ -138,6 +137,7 @@ class Planner:
         screens = [
             Request(kind, n, s, part_key(ck, article, kind, n, s) if ck else None, sentence=n)
             for n, s in enumerate(article_sentences(article), 1)
+            if staged.asked(s)
         ]
         brief = self._request(article, staged.kind(BRIEF), 0, text)
         key = part_key(ck, article, staged.kind("staged"), 0, text) if ck else None
@@ -150,14 +150,13 @@ class Planner:
         ck = self.config_key
         first = len(article_sentences(article)) + 1  # after the brief (0) and the screens
         requests = []
-        labels = answer.labels()
         for n, number in enumerate(staged.event_sentences(article, answer)):
-            kind, label = staged.kind(FIELDS), labels.get(number)
-            # Its key covers what it shows the model: the sentence, its neighbours, the label.
-            messages = staged.messages(article, FIELDS, number, label)
+            kind = staged.kind(FIELDS)
+            # Its key covers what it shows the model: the sentence and its neighbours.
+            messages = staged.messages(article, FIELDS, number)
             shown = "\0".join(m["content"] for m in messages)
             key = part_key(ck, article, kind, number, shown) if ck else None
-            requests.append(Request(kind, first + n, shown, key, sentence=number, label=label))
+            requests.append(Request(kind, first + n, shown, key, sentence=number))
         return requests
 
     def split(self, article: Article, request: Request, first_part: int) -> list[Request] | None:
@@ -178,7 +177,7 @@ class Planner:
 
     def messages(self, article: Article, request: Request) -> list[dict[str, str]]:
         if self.staged is not None and (stage := kind_of(request.kind)):
-            return self.staged.messages(article, stage, request.sentence, request.label)
+            return self.staged.messages(article, stage, request.sentence)
         if request.kind.startswith("summary"):
             return load_summary_prompt().messages(article, request.text.split("\0"))
         return self.prompts.messages(article, None if request.kind == "extract" else request.text)

@@ -1,5 +1,6 @@
 """What each stage of the staged strategy asks the model to fill, and the same models narrowed
-to one article (stage 1: its sentence numbers) or one sentence (stage 2: its phrases).
+to one article (stage 1: its sentence numbers) or one sentence (stage 2: the types its words
+allow and, per field, the phrases of it that can fill that field).
 
 The plain models parse a logged answer; the narrowed ones are what is sent. Narrowing is also
 the validation: a sentence number outside the article breaks the schema and is re-asked like
@@ -8,11 +9,17 @@ any invalid answer, wherever the endpoint does not enforce the schema itself.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from summarizer.strategies.candidates import (
+    actor_phrases,
+    date_phrases,
+    place_phrases,
+    toll_phrases,
+)
+from summarizer.strategies.cues import allowed_types
 from summarizer.types.extraction import Short
 from summarizer.types.records import ActorType, PloverType, SubEventType
 
@@ -63,20 +70,18 @@ class EventSentences(BaseModel):
     def sentences(self) -> list[int]:
         return list(self.events)
 
-    def labels(self) -> dict[int, str]:
-        return dict(self.events)
-
 
 class EventFields(BaseModel):
     """Stage 2: one event sentence's fields. The "as written" ones are phrases of the sentence.
-    Every field is required (null allowed) so that constrained decoding considers each one."""
+    What is sent is narrowed to the sentence (``fields_model``); this reads any answer back.
+    The actor types are the alias table's business now (answers logged before may hold them)."""
 
     sub_event_type: SubEventType | None
     plover_type: PloverType
     actor1: Short | None
-    actor1_type: ActorType | None
+    actor1_type: ActorType | None = None
     actor2: Short | None
-    actor2_type: ActorType | None
+    actor2_type: ActorType | None = None
     locations: list[Short] = Field(max_length=MOST_PLACES)
     date_phrase: Short | None
     fatalities_phrase: Short | None
@@ -96,15 +101,32 @@ class Brief(BaseModel):
     sources_cited: list[Annotated[str, Field(max_length=60)]] = Field(max_length=3)
 
 
-def fields_model(phrases: list[str]) -> type[EventFields]:
-    """``EventFields`` whose as-written fields can only be one of ``phrases`` (or null). One
-    enum type, so the schema lists the phrases once (it is sent with every request)."""
-    if not phrases:
+def fields_model(sentence: str) -> type[EventFields]:
+    """``EventFields`` narrowed to what ``sentence`` allows: the types its words allow
+    (``cues.allowed_types``) and, per "as written" field, the phrases of it that can fill that
+    field (``candidates``), or null. Every field is required (null allowed) so that constrained
+    decoding considers each one; the model chooses among a handful of options per field."""
+    sub, plover = allowed_types(sentence)
+    if not plover:  # no word of an event: nothing to narrow to (stage 1 does not pick these)
         return EventFields
-    phrase = Enum("Phrase", {f"p{n}": p for n, p in enumerate(phrases)}, type=str)  # type: ignore[misc]
-    return create_model(
+    actors = actor_phrases(sentence)
+    places = place_phrases(sentence)
+    return create_model(  # type: ignore[call-overload]
         "EventFields",
-        __base__=EventFields,
-        locations=(list[phrase], Field(max_length=MOST_PLACES)),  # type: ignore[valid-type]
-        **dict.fromkeys(AS_WRITTEN, (phrase | None, ...)),  # type: ignore[operator]
+        __base__=BaseModel,
+        sub_event_type=(_one_of(tuple(t.value for t in sub)), ...),
+        plover_type=(Literal[tuple(t.value for t in plover)], ...),
+        actor1=(_one_of(actors), ...),
+        actor2=(_one_of(actors), ...),
+        locations=(
+            list[Literal[places]] if places else list[None],  # type: ignore[valid-type]
+            Field(max_length=min(MOST_PLACES, len(places))),
+        ),
+        date_phrase=(_one_of(date_phrases(sentence)), ...),
+        fatalities_phrase=(_one_of(toll_phrases(sentence)), ...),
     )
+
+
+def _one_of(choices: tuple[str, ...]) -> object:
+    """One of ``choices`` or null (only null when there is none)."""
+    return Literal[choices] | None if choices else None  # type: ignore[valid-type]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -27,6 +28,9 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from summarizer.pipeline.normalise.actors import normalise_actor
+from summarizer.pipeline.normalise.gazetteer import Gazetteer
+from summarizer.pipeline.normalise.text import fold
 from summarizer.pipeline.summary_check import summary_problem
 from summarizer.prompts import prompts_dir
 from summarizer.strategies.answers import (
@@ -38,15 +42,16 @@ from summarizer.strategies.answers import (
     SentenceKind,
     fields_model,
 )
+from summarizer.strategies.cues import may_report_event, territory_type
 from summarizer.strategies.sentences import (
     article_sentences,
     in_sentence,
     neighbours,
     numbered,
-    spans,
 )
 from summarizer.types.article import Article
 from summarizer.types.extraction import ExtractedEvent, ExtractedSummary
+from summarizer.types.records import ActorType, PloverType, SubEventType
 
 EVENTS, FIELDS, BRIEF = "events", "fields", "brief"
 _FILES = (
@@ -116,7 +121,7 @@ class StagedQuestions:
     # -- what is asked ------------------------------------------------------------------------
 
     def messages(
-        self, article: Article, stage: str, sentence: int | None = None, label: str | None = None
+        self, article: Article, stage: str, sentence: int | None = None
     ) -> list[dict[str, str]]:
         sentences = article_sentences(article)
         p = self.prompts
@@ -127,8 +132,6 @@ class StagedQuestions:
                 before=before or "(start of article)",
                 sentence=sentences[sentence - 1],
                 after=after or "(end of article)",
-                # Stage 1's word for it: a hint, the types are still the model's to choose.
-                label=label or "an event",
             )
             return [
                 {"role": "system", "content": p.fields_system},
@@ -150,7 +153,7 @@ class StagedQuestions:
         if stage == FIELDS:
             if not self.constrained or sentence is None:
                 return EventFields
-            return fields_model(spans(article_sentences(article)[sentence - 1]))
+            return fields_model(article_sentences(article)[sentence - 1])
         return Brief
 
     @staticmethod
@@ -168,6 +171,12 @@ class StagedQuestions:
         return None
 
     # -- what was answered --------------------------------------------------------------------
+
+    @staticmethod
+    def asked(sentence: str) -> bool:
+        """Whether stage 1 asks about ``sentence``: only one with a word of an event does
+        (``cues.may_report_event``); the others report nothing the strategy can code."""
+        return may_report_event(sentence)
 
     @staticmethod
     def screened(answers: list[tuple[int, SentenceKind]]) -> EventSentences:
@@ -205,9 +214,45 @@ class StagedQuestions:
             summary=brief.summary if brief else "",
             key_points=list(brief.key_points) if brief else [],
             sources_cited=list(brief.sources_cited) if brief else [],
-            events=events,
+            events=without_overviews(events),
         )
         return summary, warnings
+
+
+def without_overviews(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    """``events`` less those that only sum others up. Asked sentence by sentence, the model
+    codes a lead's "Russian air strikes on Hama and Idlib provinces" as events too, beside the
+    strikes on the towns the article names after it; ACLED codes each event once, at its most
+    precise place. So an event told only at a governorate (or at no place) is dropped when the
+    article reports one of the same sub-event type at a named place in that governorate (or
+    anywhere, for no place). Types differ, or no named place: it stays."""
+    gazetteer = Gazetteer.default()
+
+    def governorate(event: ExtractedEvent) -> tuple[bool, str | None]:
+        """(told at a governorate or nowhere, that governorate or the named place's, if known)."""
+        if not event.location:
+            return True, None
+        name = _REGION_WORD.sub("", event.location).strip()
+        if (admin1 := gazetteer.admin1(name)) is not None:
+            return True, admin1
+        found = gazetteer.lookup(event.location)
+        return False, found[0].admin1 if found else None
+
+    where = [governorate(e) for e in events]
+    kept = []
+    for event, (vague, admin1) in zip(events, where, strict=True):
+        summed_up = vague and any(
+            not other_vague
+            and other.sub_event_type == event.sub_event_type
+            and (admin1 is None or other_admin1 in (None, admin1))
+            for other, (other_vague, other_admin1) in zip(events, where, strict=True)
+        )
+        if event.sub_event_type is None or not summed_up:
+            kept.append(event)
+    return kept
+
+
+_REGION_WORD = re.compile(r"\b(?:province|governorate|countryside)\b", re.IGNORECASE)
 
 
 def _text(value: Any) -> str | None:
@@ -248,17 +293,20 @@ def events_of(answer: EventFields, sentence: str) -> tuple[list[ExtractedEvent],
         return text
 
     phrases = {name: kept(name, getattr(answer, name)) for name in AS_WRITTEN}
+    phrases["actor1"], phrases["actor2"] = _sides(phrases["actor1"], phrases["actor2"])
+    sub_event, plover = _types(answer, phrases["actor1"])
     places = [kept("location", p) for p in answer.locations]
     places = list(dict.fromkeys(p for p in places if p)) or [None]  # type: ignore[list-item]
     # A toll told once for several places is kept on the first only: never counted twice.
     events = [
         ExtractedEvent.model_construct(
-            sub_event_type=answer.sub_event_type,
-            plover_type=answer.plover_type,
+            sub_event_type=sub_event,
+            plover_type=plover,
             actor1=phrases["actor1"] or "",
-            actor1_type=answer.actor1_type if phrases["actor1"] else None,
+            # Types from an older answer; now the alias table's (normalise).
+            actor1_type=getattr(answer, "actor1_type", None) if phrases["actor1"] else None,
             actor2=phrases["actor2"],
-            actor2_type=answer.actor2_type if phrases["actor2"] else None,
+            actor2_type=getattr(answer, "actor2_type", None) if phrases["actor2"] else None,
             location=place,
             date_phrase=phrases["date_phrase"],
             fatalities_phrase=phrases["fatalities_phrase"] if n == 0 else None,
@@ -268,3 +316,33 @@ def events_of(answer: EventFields, sentence: str) -> tuple[list[ExtractedEvent],
         for n, place in enumerate(places)
     ]
     return events, emptied
+
+
+def _sides(actor1: str | None, actor2: str | None) -> tuple[str | None, str | None]:
+    """The two sides, made possible in code: a side is not its own other side (the small
+    model often gives one phrase for both), and civilians are done to, not doers (ACLED codes
+    no civilian actor1 of violence): named first, they change places with the other side."""
+    if actor2 is not None and actor1 is not None and fold(actor1) == fold(actor2):
+        actor2 = None
+    civilian = ActorType.CIVILIANS
+    if (
+        actor1 is not None
+        and normalise_actor(actor1).type is civilian
+        and (actor2 is None or normalise_actor(actor2).type is not civilian)
+    ):
+        actor1, actor2 = actor2, actor1
+    return actor1, actor2
+
+
+def _types(answer: EventFields, actor1: str | None) -> tuple[Any, Any]:
+    """The answer's types, made consistent in code: a territory type is the taker's
+    (``cues.territory_type``), and a statement (a PLOVER type other than ASSAULT or PROTEST)
+    has no ACLED sub-event type unless it is an agreement."""
+    sub, plover = answer.sub_event_type, answer.plover_type
+    sub = SubEventType(_text(sub)) if _text(sub) else None
+    plover = PloverType(_text(plover))
+    if actor1 is not None:
+        sub = territory_type(sub, normalise_actor(actor1).type)
+    if plover not in (PloverType.ASSAULT, PloverType.PROTEST) and sub != SubEventType.AGREEMENT:
+        sub = None
+    return sub, plover
