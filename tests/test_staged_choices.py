@@ -31,11 +31,14 @@ KNOWN_MISSES = {
     ("s14", "toll"): "'shot dead a village chief and two of his sons': the count follows the "
     "victim, and phrases ending in a bare count ('and two') are cut",
     ("s24", "actor2"): "'Damascus' as the government accused: a city name, offered as a place",
-    ("s26", "actor1"): "'Antonio Guterres': offered with his title only ('UN Secretary-General "
-    "Antonio Guterres')",
-    ("s44", "actor1"): "'France and Britain': France is not in the alias table and the run "
-    "'France' starts the sentence, where every word is capitalised",
-    ("s47", "actor1"): "'Arab League': 'Arab' is read as a people's adjective",
+    # Persons and bodies the alias table does not know are offered only by a word for what
+    # they are ("Houthi leader", "Government"): offered every capitalised name, the model took
+    # the villages of a list of strikes for actors, and lost the places (seed 001).
+    ("s25", "actor1"): "'Abdul Malik al-Houthi': offered as 'Houthi leader'",
+    ("s26", "actor1"): "'Antonio Guterres': a person the alias table does not know",
+    ("s29", "actor1"): "'Government of National Accord': offered as 'UN-recognised Government'",
+    ("s44", "actor1"): "'France and Britain': France is not in the alias table",
+    ("s47", "actor1"): "'Arab League': not in the alias table",
     ("s47", "actor2"): "'Saudi-led coalition': offered with its possessive only",
 }
 
