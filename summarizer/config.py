@@ -304,9 +304,12 @@ class Settings(BaseModel):
 
     @property
     def extraction_strategy(self) -> str:
-        """``strategy``, or its default: single. (Staged, measured on the embedded model, finds
-        twice the events but types them worse and takes longer: see the README.)"""
-        return self.strategy if self.strategy is not None else "single"
+        """``strategy``, or its default: staged for the embedded model (smaller questions: on
+        the sample articles it types 2.5x as many events right as one request does, see the
+        README), single for any other endpoint (a large model answers everything at once)."""
+        if self.strategy is not None:
+            return self.strategy
+        return "staged" if self.uses_embedded else "single"
 
     @property
     def quotes_constrained(self) -> bool:

@@ -152,7 +152,7 @@ class Planner:
         requests = []
         for n, number in enumerate(staged.event_sentences(article, answer)):
             kind = staged.kind(FIELDS)
-            # Its key covers what it shows the model: the sentence and its neighbours.
+            # Its key covers what it shows the model: its sentence.
             messages = staged.messages(article, FIELDS, number)
             shown = "\0".join(m["content"] for m in messages)
             key = part_key(ck, article, kind, number, shown) if ck else None

@@ -108,7 +108,7 @@ def _as_offered(pair: tuple[tuple[str, ...], str | None]) -> str | None:
 def test_the_known_misses_are_still_misses():
     # When a rule starts to reach one, take it off the list (so the list stays true).
     by_id = {r["id"]: r for r in ROWS}
-    for (sid, field), _why in KNOWN_MISSES.items():
+    for sid, field in KNOWN_MISSES:
         row = by_id[sid]
         choices = {
             "actor1": actor_phrases,

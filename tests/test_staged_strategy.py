@@ -154,12 +154,13 @@ def test_each_event_sentence_is_asked_on_its_own_and_the_record_keeps_the_usual_
     assert not any("eighth year" in user for stage, user in provider.sent[:3])
     # The brief shows the numbered sentences.
     assert "[2] Government aircraft struck a market in Ariha" in provider.sent[3][1]
-    # Stage 2 shows its sentence with its neighbours only; not stage 1's word for it (the
-    # 1.5B model's "attack on civilians" for everything misled it).
+    # Stage 2 shows its sentence; not stage 1's word for it (the 1.5B model's "attack on
+    # civilians" for everything misled it).
     ariha = provider.sent[4][1]
     assert "Kind of event" not in ariha
     assert "Sentence: Government aircraft struck" in ariha
-    assert "Before: The war in Syria" in ariha and "After: Residents said" in ariha
+    # The sentence alone: every option is in it, and its neighbours cost prompt time.
+    assert "The war in Syria" not in ariha and "Residents said" not in ariha
     assert "Turkey" not in ariha
     # Two places named in one sentence: two events; the four deaths on Ariha's alone.
     places = [e.place.name if e.place else None for e in summary.events]
@@ -273,8 +274,10 @@ def test_a_resumed_or_repeated_run_sends_nothing_twice(tmp_path):
 
 
 def test_strategy_defaults_and_checks():
-    assert Settings().extraction_strategy == "single"  # the embedded model too: staged is opt-in
-    assert Settings(base_url=URL).extraction_strategy == "single"
+    assert Settings().extraction_strategy == "staged"  # the embedded model: smaller questions
+    assert Settings(embedded_url=URL).extraction_strategy == "staged"
+    assert Settings(base_url=URL).extraction_strategy == "single"  # a real endpoint
+    assert Settings(api_key="sk-test-not-a-key").extraction_strategy == "single"
     assert Settings(base_url=URL, strategy="staged").extraction_strategy == "staged"
     assert Settings(strategy="single").extraction_strategy == "single"
     with pytest.raises(SettingsError, match="not a strategy"):

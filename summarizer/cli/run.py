@@ -171,9 +171,8 @@ def run(
             metavar="STRATEGY",
             help="How an article is asked: staged (event sentences, then each event's fields, "
             "then the summary: smaller questions, for small models) or single (one request "
-            "for everything). Default: single; staged finds more events on the embedded model "
-            "but types them worse and is slower (README) "
-            "(env SUMMARIZER_STRATEGY).",
+            "for everything). Default: staged on the embedded model, single on any other "
+            "endpoint (env SUMMARIZER_STRATEGY).",
             show_default=False,
         ),
     ] = None,
@@ -646,9 +645,11 @@ def _announce_embedded(settings: Settings) -> None:
     except LocalModelError as exc:
         raise usage_error(str(exc)) from None
     size_gb = model_file.stat().st_size / 1e9
+    staged = settings.extraction_strategy == "staged"
+    how = "asked in stages (--strategy staged)" if staged else "in one request (--strategy single)"
     err.print(
-        f"Using the embedded model {name} ({size_gb:.1f} GB) on this CPU: small, so expect "
-        "about a minute per article and limited accuracy. For a real endpoint set "
+        f"Using the embedded model {name} ({size_gb:.1f} GB) on this CPU, {how}: small, so "
+        "expect about two minutes per article and limited accuracy. For a real endpoint set "
         "OPENAI_API_KEY, or --base-url/--model (Ollama, vLLM, llama.cpp).",
         style="yellow",
         highlight=False,

@@ -33,13 +33,6 @@ def numbered(sentences: list[str]) -> str:
     return "\n".join(f"[{n}] {s}" for n, s in enumerate(sentences, 1))
 
 
-def neighbours(sentences: list[str], number: int) -> tuple[str, str]:
-    """The sentences before and after sentence ``number`` (1-based), "" at the edges."""
-    before = sentences[number - 2] if number >= 2 else ""
-    after = sentences[number] if number < len(sentences) else ""
-    return before, after
-
-
 def spans(sentence: str, most_words: int = SPAN_WORDS) -> list[str]:
     """Every phrase of ``sentence`` of 1..``most_words`` words, trimmed of edge punctuation, in
     order of first appearance, without repeats."""
