@@ -375,3 +375,34 @@ def test_without_dask_the_command_says_what_to_install(monkeypatch, tmp_path):
     )
     assert ran.exit_code == 2
     assert "pip install 'summarizer[dask]'" in ran.output
+
+
+def test_a_driver_stopped_mid_run_resumes_with_every_answer_that_reached_it(
+    fresh, client, tmp_path
+):
+    """Ctrl-C on the driver: the results loop stops after a few results. The answers its tasks
+    had streamed are in the ledger, so a resume asks only for the others."""
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 48)
+    ledger = tmp_path / "ledger.sqlite3"
+    summarizer = summarizer_for(fresh, ledger)
+    options = DaskOptions(partition_size=8, inflight=4)
+    for count, _result in enumerate(
+        summarizer.summarize_on_dask([str(corpus)], client, options=options), 1
+    ):
+        if count == 8:
+            time.sleep(0.5)  # the other worker's task ends meanwhile, its answers streamed
+            break  # what a KeyboardInterrupt does to the loop
+    run_id = summarizer.run_id
+    # More than the one committed partition's: answers of partitions never committed too.
+    assert summarizer.dask_answers_streamed > 8
+    time.sleep(1.0)  # the tasks still running end (their late answers never reach us)
+    with sqlite3.connect(ledger) as db:
+        logged = {key for (key,) in db.execute("SELECT cache_key FROM responses")}
+    assert len(logged) == summarizer.dask_answers_streamed
+    before = fresh.stats()["requests"]
+    resumed = summarizer_for(fresh, ledger)
+    results = list(resumed.summarize_on_dask([str(corpus)], client, run_id=run_id))
+    assert sorted(r.index for r in results) == list(range(48))
+    assert ledger_rows(ledger) == [(i, "ok") for i in range(48)]
+    # Asked on resume: exactly the articles whose answers had not reached the driver.
+    assert fresh.stats()["requests"] - before == 48 - len(logged)
