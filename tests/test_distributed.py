@@ -395,7 +395,7 @@ def test_a_driver_stopped_mid_run_resumes_with_every_answer_that_reached_it(
     run_id = summarizer.run_id
     # More than the one committed partition's: answers of partitions never committed too.
     assert summarizer.dask_answers_streamed > 8
-    time.sleep(1.0)  # the tasks still running end (their late answers never reach us)
+    quiet_server(fresh)  # the tasks still running end (their late answers never reach us)
     with sqlite3.connect(ledger) as db:
         logged = {key for (key,) in db.execute("SELECT cache_key FROM responses")}
     assert len(logged) == summarizer.dask_answers_streamed
@@ -406,3 +406,16 @@ def test_a_driver_stopped_mid_run_resumes_with_every_answer_that_reached_it(
     assert ledger_rows(ledger) == [(i, "ok") for i in range(48)]
     # Asked on resume: exactly the articles whose answers had not reached the driver.
     assert fresh.stats()["requests"] - before == 48 - len(logged)
+
+
+def quiet_server(server: BenchServer, quiet_s: float = 1.0, most_s: float = 60.0) -> None:
+    """Wait until the server has had no request for ``quiet_s`` (tasks a stopped driver left
+    running still ask; Dask does not stop a running task), at most ``most_s``."""
+    deadline = time.monotonic() + most_s
+    last = server.stats()["requests"]
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = server.stats()["requests"]
+        if now == last:
+            return
+        last = now
