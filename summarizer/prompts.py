@@ -66,32 +66,32 @@ class SummaryPrompt:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
 
+def read_prompt_files(
+    names: tuple[str, ...], schemas: tuple[type, ...], directory: Path | None = None
+) -> tuple[list[str], str]:
+    """The texts of the prompt files ``names`` and their version: a hash of each file's name
+    and bytes, then of the JSON schema of each model in ``schemas`` (what the model fills)."""
+    directory = directory or prompts_dir()
+    digest = hashlib.sha256()
+    texts = []
+    for name in names:
+        data = (directory / name).read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
+        texts.append(data.decode("utf-8"))
+    for model in schemas:
+        digest.update(json.dumps(model.model_json_schema(), sort_keys=True).encode())
+    return texts, digest.hexdigest()[:12]
+
+
 @cache
 def load_summary_prompt(directory: Path | None = None) -> SummaryPrompt:
     from summarizer.types.extraction import DocumentSummary
 
-    directory = directory or prompts_dir()
-    digest = hashlib.sha256()
-    texts = []
-    for name in _SUMMARY_NAMES:
-        data = (directory / name).read_bytes()
-        digest.update(name.encode() + b"\0" + data + b"\0")
-        texts.append(data.decode("utf-8"))
-    digest.update(json.dumps(DocumentSummary.model_json_schema(), sort_keys=True).encode())
-    return SummaryPrompt(texts[0].strip(), Template(texts[1]), digest.hexdigest()[:12])
+    texts, version = read_prompt_files(_SUMMARY_NAMES, (DocumentSummary,), directory)
+    return SummaryPrompt(texts[0].strip(), Template(texts[1]), version)
 
 
 @cache
 def load_prompts(directory: Path | None = None) -> PromptSet:
-    directory = directory or prompts_dir()
-    digest = hashlib.sha256()
-    texts = []
-    for name in _PROMPT_NAMES:
-        data = (directory / name).read_bytes()
-        digest.update(name.encode() + b"\0" + data + b"\0")
-        texts.append(data.decode("utf-8"))
-    schema = json.dumps(ExtractedSummary.model_json_schema(), sort_keys=True)
-    digest.update(schema.encode())
-    return PromptSet(
-        system=texts[0].strip(), user=Template(texts[1]), version=digest.hexdigest()[:12]
-    )
+    texts, version = read_prompt_files(_PROMPT_NAMES, (ExtractedSummary,), directory)
+    return PromptSet(system=texts[0].strip(), user=Template(texts[1]), version=version)

@@ -18,8 +18,6 @@ of an event is its sentence, verbatim by construction.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -32,7 +30,7 @@ from summarizer.pipeline.normalise.actors import normalise_actor
 from summarizer.pipeline.normalise.gazetteer import Gazetteer
 from summarizer.pipeline.normalise.text import fold
 from summarizer.pipeline.summary_check import summary_problem
-from summarizer.prompts import prompts_dir
+from summarizer.prompts import read_prompt_files
 from summarizer.strategies.answers import (
     AS_WRITTEN,
     MOST_EVENT_SENTENCES,
@@ -77,15 +75,7 @@ class StagedPrompts:
 @cache
 def load_staged_prompts(directory: Path | None = None) -> StagedPrompts:
     """The staged prompts, versioned by their text and the schemas the model fills."""
-    directory = directory or prompts_dir()
-    digest = hashlib.sha256()
-    texts = []
-    for name in _FILES:
-        data = (directory / name).read_bytes()
-        digest.update(name.encode() + b"\0" + data + b"\0")
-        texts.append(data.decode("utf-8"))
-    for model in (SentenceKind, EventFields, Brief):
-        digest.update(json.dumps(model.model_json_schema(), sort_keys=True).encode())
+    texts, version = read_prompt_files(_FILES, (SentenceKind, EventFields, Brief), directory)
     system, events_system, events, brief, fields_system, fields = texts
     return StagedPrompts(
         system.strip(),
@@ -94,7 +84,7 @@ def load_staged_prompts(directory: Path | None = None) -> StagedPrompts:
         Template(brief),
         fields_system.strip(),
         Template(fields),
-        digest.hexdigest()[:12],
+        version,
     )
 
 
