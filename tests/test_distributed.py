@@ -419,3 +419,33 @@ def quiet_server(server: BenchServer, quiet_s: float = 1.0, most_s: float = 60.0
         if now == last:
             return
         last = now
+
+
+def test_unreadable_inputs_and_those_after_a_refusing_endpoint_are_settled_on_the_driver(
+    fresh, client, tmp_path
+):
+    """What needs no request never goes to a worker: an unreadable input is recorded failed
+    (stage ingest), and once the endpoint refuses (it cannot be reached), the inputs read after
+    are recorded skipped, "not attempted", without a task."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(6):
+        (corpus / f"a{n}.txt").write_text(f"Headline {n}\n\nRebels shelled a town.\n")
+    (corpus / "a2.txt").write_text("")  # unreadable: empty
+    ledger = tmp_path / "ledger.sqlite3"
+    settings = Settings(base_url="http://127.0.0.1:9/v1", api_key="sk-test-not-a-key")
+    summarizer = Summarizer(settings.replace(concurrency=1, transport_attempts=1), ledger=ledger)
+    options = DaskOptions(partition_size=2, inflight=1)
+    results = {
+        r.index: r for r in summarizer.summarize_on_dask([str(corpus)], client, options=options)
+    }
+    assert sorted(results) == list(range(6))
+    assert results[2].failure.stage == "ingest" and results[2].failure.reason == "empty file"
+    assert results[2].status == "failed"
+    # The first partition (inputs 0 and 1) reached the endpoint and found it refusing; 3-5
+    # were never sent: the driver settled them.
+    assert summarizer.dask_tasks == (1, 0)
+    for n in (3, 4, 5):
+        assert results[n].status == "skipped"
+        assert results[n].failure.reason.startswith("not attempted: ")
+    assert [status for _, status in ledger_rows(ledger)] == [results[n].status for n in range(6)]

@@ -49,7 +49,6 @@ import secrets
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from summarizer.config import Settings
 from summarizer.pipeline.normalise import Gazetteer
@@ -60,10 +59,10 @@ from summarizer.runtime.engine import Engine
 from summarizer.runtime.throttle import Limits, Throttle
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger
 from summarizer.store.partition import PartitionLedger, PartitionOutcome, logged_answer
-from summarizer.store.runs import resumed_result
+from summarizer.store.runs import settled_without_asking
 from summarizer.types.article import Article, IngestError
 from summarizer.types.outcome import BatchStats, Result
-from summarizer.types.records import SCHEMA_VERSION, ArticleSummary, Failure, Usage
+from summarizer.types.records import SCHEMA_VERSION, ArticleSummary, Usage
 
 log = logging.getLogger("summarizer.runtime.distributed")
 
@@ -419,31 +418,22 @@ class DaskDriver:
 
     def _take(self, index: int, item: Article | IngestError) -> Iterator[Result]:
         """Hand ``item`` back from the ledger, or put it in the partition being filled."""
-        state = self._states.get(index)
-        if state is not None:
-            status, sha = state
-            if status == "ok" or (status == "failed" and not self.retry_failed):
-                yield self._resumed(index, item, sha)
-                return
-        if isinstance(item, IngestError):
-            failure = Failure(
-                article_id=_stem(item.source),
-                source_path=item.source,
-                stage="ingest",
-                reason=item.reason,
-            )
-            yield self._commit_here(_failure_row(index, failure))
+        settled = settled_without_asking(
+            self.ledger,
+            self.run_id,
+            self._states,
+            index,
+            item,
+            retry_failed=self.retry_failed,
+            fatal=self._fatal,
+        )
+        if settled is not None:
+            result, row = settled
+            if row is not None and self.ledger is not None and self.run_id is not None:
+                self.ledger.record(self.run_id, row)
+            yield self._emit(result)
             return
-        if self._fatal:
-            failure = Failure(
-                article_id=item.id,
-                source_path=item.source_path,
-                stage="llm",
-                reason=f"not attempted: {self._fatal}",
-                status="skipped",
-            )
-            yield self._commit_here(_failure_row(index, failure, item, status="skipped"))
-            return
+        assert isinstance(item, Article)  # an unreadable input is settled above
         key: str | None = None
         seeds: dict[str, CachedAnswer] = {}
         if self.config_key is not None:
@@ -622,10 +612,6 @@ class DaskDriver:
 
     # -- answered by the ledger ----------------------------------------------------------------
 
-    def _resumed(self, index: int, item: Article | IngestError, sha: str | None) -> Result:
-        """An input this run already finished, handed back as stored (as the engine does)."""
-        return self._emit(resumed_result(self.ledger, self.run_id, index, item, sha))  # type: ignore[arg-type]
-
     def _from_ledger(self, index: int, article: Article, key: str) -> Result | None:
         """The finished record the ledger holds for this very article under ``key``, if any
         (the same checks as the engine's: same id and source, places resolved alike, a record
@@ -664,27 +650,9 @@ def _share(limit: float | None, parts: int) -> float | None:
     return None if limit is None else limit / parts
 
 
-def _stem(source: str) -> str:
-    return Path(source).stem
-
-
 def _renumbered(fields: dict, indexes: list[int]) -> dict:
     seq = fields.get("seq")
     return {**fields, "seq": indexes[seq] if isinstance(seq, int) else seq}
-
-
-def _failure_row(
-    index: int, failure: Failure, article: Article | None = None, status: str = "failed"
-) -> ItemRow:
-    return ItemRow(
-        seq=index,
-        article_id=failure.article_id,
-        source=failure.source_path,
-        sha256=article.sha256 if article else None,
-        status=status,
-        stage=failure.stage,
-        reason=failure.reason,
-    )
 
 
 def _result_of(row: ItemRow) -> Result:

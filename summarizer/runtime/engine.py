@@ -31,7 +31,6 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from summarizer.config import Settings
 from summarizer.pipeline.assemble import build_summary, combine_parts
@@ -50,7 +49,7 @@ from summarizer.runtime.processes import fork_possible
 from summarizer.runtime.request_worker import RequestWorker
 from summarizer.runtime.request_worker import wanted as relay_wanted
 from summarizer.store.ledger import CachedAnswer, ItemRow, Ledger
-from summarizer.store.runs import resumed_result
+from summarizer.store.runs import settled_without_asking
 from summarizer.types.article import Article, IngestError
 from summarizer.types.extraction import EVENTS_PER_ANSWER, DocumentSummary, ExtractedSummary
 from summarizer.types.outcome import BatchStats, Result
@@ -350,28 +349,19 @@ class Engine:
     # -- one input -----------------------------------------------------------------------------
 
     async def _handle(self, index: int, item: Article | IngestError) -> None:
-        state = self._states.get(index)
-        if state is not None:
-            status, sha = state
-            if status == "ok" or (status == "failed" and not self.retry_failed):
-                await self._resume(index, item, sha)
-                return
-        if isinstance(item, IngestError):
-            failure = Failure(
-                article_id=_stem(item.source),
-                source_path=item.source,
-                stage="ingest",
-                reason=item.reason,
-            )
-            await self._emit(
-                Result(index, failure=failure, usage=Usage()), _failure_row(index, failure)
-            )
+        settled = settled_without_asking(
+            self.ledger,
+            self.run_id,
+            self._states,
+            index,
+            item,
+            retry_failed=self.retry_failed,
+            fatal=self._fatal,
+        )
+        if settled is not None:
+            await self._emit(*settled)
             return
-        if self._fatal:
-            failure = _llm_failure(item, f"not attempted: {self._fatal}", status="skipped")
-            row = _failure_row(index, failure, item, status="skipped")
-            await self._emit(Result(index, failure=failure, status="skipped", usage=Usage()), row)
-            return
+        assert isinstance(item, Article)  # an unreadable input is settled above
         try:
             plan = self.planner.plan(item)
         except DocumentTooLong as exc:  # refused before anything is paid for
@@ -396,10 +386,6 @@ class Engine:
             if answer is not None and await self._from_cache(index, item, key, answer):
                 return
         await self._ask(index, item, plan.requests[0])
-
-    async def _resume(self, index: int, item: Article | IngestError, sha: str | None) -> None:
-        result = resumed_result(self.ledger, self.run_id, index, item, sha)  # type: ignore[arg-type]
-        await self._emit(result, None)
 
     async def _from_cache(
         self, index: int, article: Article, key: str, answer: CachedAnswer
@@ -1026,10 +1012,6 @@ class Engine:
 def _retrieve(future: asyncio.Future) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def _stem(source: str) -> str:
-    return Path(source).stem
 
 
 def _llm_failure(article: Article, reason: str, status: str = "failed") -> Failure:

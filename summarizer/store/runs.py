@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from summarizer.store.ledger import Ledger, LedgerError, RunInfo, default_path
+from summarizer.store.ledger import ItemRow, Ledger, LedgerError, RunInfo, default_path
 from summarizer.store.results_file import ResultsFileError, read_failures, read_results
 from summarizer.types.article import Article, IngestError
 from summarizer.types.outcome import Result
@@ -182,4 +182,59 @@ def resumed_result(
         cached=True,
         resumed=True,
         usage=Usage(),
+    )
+
+
+def settled_without_asking(
+    ledger: Ledger | None,
+    run_id: str | None,
+    states: dict[int, tuple[str, str | None]],
+    index: int,
+    item: Article | IngestError,
+    *,
+    retry_failed: bool,
+    fatal: str | None,
+) -> tuple[Result, ItemRow | None] | None:
+    """What input ``index`` comes to before anything is asked (locally or on Dask), with the
+    row to record for it, or None when it is to be asked: finished by this run already
+    (``states``, from ``Ledger.states``: handed back as stored, no new row), unreadable (a
+    failed row), or not attempted because the endpoint refused earlier (``fatal``: a skipped
+    row)."""
+    state = states.get(index)
+    if state is not None:
+        status, sha = state
+        if status == "ok" or (status == "failed" and not retry_failed):
+            return resumed_result(ledger, run_id, index, item, sha), None  # type: ignore[arg-type]
+    if isinstance(item, IngestError):
+        failure = Failure(
+            article_id=Path(item.source).stem,
+            source_path=item.source,
+            stage="ingest",
+            reason=item.reason,
+        )
+        return Result(index, failure=failure, usage=Usage()), _failure_row(index, failure)
+    if fatal:
+        failure = Failure(
+            article_id=item.id,
+            source_path=item.source_path,
+            stage="llm",
+            reason=f"not attempted: {fatal}",
+            status="skipped",
+        )
+        row = _failure_row(index, failure, item.sha256, "skipped")
+        return Result(index, failure=failure, status="skipped", usage=Usage()), row
+    return None
+
+
+def _failure_row(
+    index: int, failure: Failure, sha256: str | None = None, status: str = "failed"
+) -> ItemRow:
+    return ItemRow(
+        seq=index,
+        article_id=failure.article_id,
+        source=failure.source_path,
+        sha256=sha256,
+        status=status,
+        stage=failure.stage,
+        reason=failure.reason,
     )
