@@ -377,25 +377,65 @@ def test_without_dask_the_command_says_what_to_install(monkeypatch, tmp_path):
     assert "pip install 'summarizer[dask]'" in ran.output
 
 
+class Tracked:
+    """Runs the partition, noting in ``log`` when each task starts and ends (the tasks run in
+    the worker processes): a test can wait for what a stopped driver left running."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = str(log)
+
+    def __call__(self, job):
+        self._note("start")
+        try:
+            return run_partition(job)
+        finally:
+            self._note("end")
+
+    def _note(self, what: str) -> None:
+        with open(self.log, "a", encoding="utf-8") as handle:  # one write: appended whole
+            handle.write(what + "\n")
+
+    def counts(self) -> tuple[int, int]:
+        lines = (
+            Path(self.log).read_text(encoding="utf-8").split() if Path(self.log).exists() else []
+        )
+        return lines.count("start"), lines.count("end")
+
+    def wait(self, ended: int | None = None, most_s: float = 60.0) -> None:
+        """Until ``ended`` tasks have ended (default: every one started)."""
+        deadline = time.monotonic() + most_s
+        while time.monotonic() < deadline:
+            started, done = self.counts()
+            if done >= (started if ended is None else ended):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"tasks started, ended: {self.counts()} after {most_s} s")
+
+
 def test_a_driver_stopped_mid_run_resumes_with_every_answer_that_reached_it(
     fresh, client, tmp_path
 ):
-    """Ctrl-C on the driver: the results loop stops after a few results. The answers its tasks
-    had streamed are in the ledger, so a resume asks only for the others."""
+    """Ctrl-C on the driver: the results loop stops after the first partition's results. The
+    answers its tasks had streamed, the next partition's too, are in the ledger, so a resume
+    asks only for the others."""
     corpus = write_corpus(tmp_path / "corpus.jsonl", 48)
     ledger = tmp_path / "ledger.sqlite3"
     summarizer = summarizer_for(fresh, ledger)
-    options = DaskOptions(partition_size=8, inflight=4)
+    # Two partitions out at once: the second is sent before the first's results come, the
+    # third only after them; so once stopped there, nothing is left to start.
+    tracked = Tracked(tmp_path / "tasks.log")
+    options = DaskOptions(partition_size=8, inflight=2, task=tracked)
     for count, _result in enumerate(
         summarizer.summarize_on_dask([str(corpus)], client, options=options), 1
     ):
         if count == 8:
-            time.sleep(0.5)  # the other worker's task ends meanwhile, its answers streamed
+            tracked.wait(ended=2)  # the second partition's task ends, its answers streamed
+            time.sleep(0.5)  # and they reach the driver (worker -> scheduler -> client)
             break  # what a KeyboardInterrupt does to the loop
     run_id = summarizer.run_id
-    # More than the one committed partition's: answers of partitions never committed too.
+    # More than the one committed partition's: answers of a partition never committed too.
     assert summarizer.dask_answers_streamed > 8
-    quiet_server(fresh)  # the tasks still running end (their late answers never reach us)
+    tracked.wait()  # nothing the stopped driver left running asks after this
     with sqlite3.connect(ledger) as db:
         logged = {key for (key,) in db.execute("SELECT cache_key FROM responses")}
     assert len(logged) == summarizer.dask_answers_streamed
@@ -406,19 +446,6 @@ def test_a_driver_stopped_mid_run_resumes_with_every_answer_that_reached_it(
     assert ledger_rows(ledger) == [(i, "ok") for i in range(48)]
     # Asked on resume: exactly the articles whose answers had not reached the driver.
     assert fresh.stats()["requests"] - before == 48 - len(logged)
-
-
-def quiet_server(server: BenchServer, quiet_s: float = 1.0, most_s: float = 60.0) -> None:
-    """Wait until the server has had no request for ``quiet_s`` (tasks a stopped driver left
-    running still ask; Dask does not stop a running task), at most ``most_s``."""
-    deadline = time.monotonic() + most_s
-    last = server.stats()["requests"]
-    while time.monotonic() < deadline:
-        time.sleep(quiet_s)
-        now = server.stats()["requests"]
-        if now == last:
-            return
-        last = now
 
 
 def test_unreadable_inputs_and_those_after_a_refusing_endpoint_are_settled_on_the_driver(
