@@ -387,6 +387,16 @@ class Engine:
                 return
         await self._ask(index, item, plan.requests[0])
 
+    async def _finished_in_ledger(self, index: int, article: Article, plan: Plan) -> bool:
+        """A document of several requests whose finished record the ledger holds under its key:
+        served from there (True), nothing asked."""
+        if plan.key is None or self.ledger is None:
+            return False
+        stored = self.ledger.cached(plan.key)
+        if stored is None or stored.result is None:
+            return False
+        return await self._from_cache(index, article, plan.key, stored)
+
     async def _from_cache(
         self, index: int, article: Article, key: str, answer: CachedAnswer
     ) -> bool:
@@ -582,14 +592,8 @@ class Engine:
         a long document's summary written from its parts'; the record once all are in.
         ``seed``: an answer already in (a whole article's, which reached the event limit);
         ``spent``: what was paid already (a whole article's answer that was cut off)."""
-        if plan.key is not None and self.ledger is not None and seed is None and not spent:
-            stored = self.ledger.cached(plan.key)
-            if (
-                stored is not None
-                and stored.result is not None
-                and await self._from_cache(index, article, plan.key, stored)
-            ):
-                return
+        if seed is None and not spent and await self._finished_in_ledger(index, article, plan):
+            return
         state = _Parts(next_part=max(r.part for r in plan.requests) + 1, spent=list(spent or []))
         state.asked = len(state.spent)
         todo = [(request, (n,)) for n, request in enumerate(plan.requests)]
@@ -656,14 +660,8 @@ class Engine:
         from the ledger if it holds one (so a resume pays for nothing twice), else asked. An
         unanswered sentence fails the article (any event could be in it); an unanswered event
         sentence's fields lose that event, with a warning; an unwritten summary is a warning."""
-        if plan.key is not None and self.ledger is not None:
-            stored = self.ledger.cached(plan.key)
-            if (
-                stored is not None
-                and stored.result is not None
-                and await self._from_cache(index, article, plan.key, stored)
-            ):
-                return
+        if await self._finished_in_ledger(index, article, plan):
+            return
         state = _Parts(next_part=len(plan.requests))
         screens = plan.requests[:-1]  # and the brief, last
         # The sentences first (short requests sharing one cached prefix), then the summary.
