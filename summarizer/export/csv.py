@@ -192,16 +192,24 @@ def _cell(value: object) -> object:
     return value
 
 
+def exported_events(
+    summaries: Iterable[ArticleSummary], include_suspect: bool = False
+) -> Iterator[tuple[ArticleSummary, EventRecord]]:
+    """The events every export format writes, with their article: an event whose only
+    evidence is a planted instruction only on request."""
+    for summary in summaries:
+        for event in summary.events:
+            if include_suspect or not event.suspect_source:
+                yield summary, event
+
+
 def rows(
     summaries: Iterable[ArticleSummary], include_suspect: bool = False
 ) -> Iterator[dict[str, object]]:
-    """Event rows; an event whose only evidence is a planted instruction only on request."""
-    for summary in summaries:
-        for event in summary.events:
-            if event.suspect_source and not include_suspect:
-                continue
-            row = event_row(summary, event)
-            yield {k: _cell(row[k]) for k in COLUMNS}
+    """Event rows, each value safe for a spreadsheet."""
+    for summary, event in exported_events(summaries, include_suspect):
+        row = event_row(summary, event)
+        yield {k: _cell(row[k]) for k in COLUMNS}
 
 
 def write_csv(summaries: Iterable[ArticleSummary], out: Path, include_suspect: bool = False) -> int:

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from summarizer.export.csv import COLUMNS, event_row
+from summarizer.export.csv import COLUMNS, event_row, exported_events
 from summarizer.types.records import ArticleSummary
 
 INSTALL_HINT = "Parquet export needs pyarrow: pip install 'summarizer[parquet]'"
@@ -120,17 +120,14 @@ def articles_schema():
 def _event_rows(
     summaries: Iterable[ArticleSummary], include_suspect: bool
 ) -> Iterator[dict[str, object]]:
-    for summary in summaries:
-        for event in summary.events:
-            if event.suspect_source and not include_suspect:
-                continue
-            row = event_row(summary, event)
-            for name in ("event_date", "event_date_end"):
-                if row[name] is not None:
-                    row[name] = dt.date.fromisoformat(row[name])  # type: ignore[arg-type]
-            row["grounded"] = event.grounded
-            row["suspect_source"] = event.suspect_source
-            yield row
+    for summary, event in exported_events(summaries, include_suspect):
+        row = event_row(summary, event)
+        for name in ("event_date", "event_date_end"):
+            if row[name] is not None:
+                row[name] = dt.date.fromisoformat(row[name])  # type: ignore[arg-type]
+        row["grounded"] = event.grounded
+        row["suspect_source"] = event.suspect_source
+        yield row
 
 
 def _article_row(summary: ArticleSummary, cost: float | None) -> dict[str, object]:
