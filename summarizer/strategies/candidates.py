@@ -177,14 +177,9 @@ def place_phrases(sentence: str) -> tuple[str, ...]:
         # The sentence's first word is capitalised whatever it is: a place only if known.
         if n or gazetteer.lookup(name) or gazetteer.admin1(name):
             found.setdefault(name, None)
-    places = [
-        p
-        for p in found
-        if len(p.split()) <= _MOST_WORDS
-        and not normalise_actor(p).normalised_name
-        and (gazetteer.lookup(p) or gazetteer.admin1(p) or _possessive_free(p))
-    ]
-    return tuple(places)
+    return tuple(
+        p for p in found if len(p.split()) <= _MOST_WORDS and not normalise_actor(p).normalised_name
+    )
 
 
 def _runs(sentence: str) -> tuple[list[str], set[int], list[tuple[str, int, int]]]:
@@ -226,17 +221,10 @@ def _a_person(words: list[str], start: int, end: int) -> bool:
 
 
 def _is_name(word: str) -> bool:
-    if (
-        not _NAME_WORD.match(word)
-        or word.lower().removesuffix("'s").removesuffix("’s") in _NOT_PLACE
-    ):
+    if not _NAME_WORD.match(word) or word.lower() in _NOT_PLACE:  # (bare of possessives)
         return False
     # "Russian-backed", "UK-based": an adjective, not a name.
     return all(part[:1].isupper() or part in _PARTICLES for part in word.split("-"))
-
-
-def _possessive_free(phrase: str) -> bool:
-    return not phrase.endswith(("'s", "’s"))
 
 
 @lru_cache(maxsize=64)
